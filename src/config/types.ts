@@ -1,0 +1,64 @@
+/**
+ * The validated configuration: every key of Python fedora-messaging's
+ * `config.toml`, same names (snake_case, as in the file), read-only.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface QueueSettings {
+  readonly durable: boolean;
+  readonly auto_delete: boolean;
+  readonly exclusive: boolean;
+  readonly arguments: Readonly<Record<string, JsonValue>>;
+  /** Overrides `passive_declares` for this queue when set. */
+  readonly passive?: boolean;
+}
+
+export interface Binding {
+  /** The queue to bind; `""` (the default) means the server-named queue. */
+  readonly queue: string;
+  readonly exchange: string;
+  readonly routing_keys: readonly string[];
+  readonly arguments: Readonly<Record<string, JsonValue>>;
+}
+
+export interface ExchangeSettings {
+  readonly type: string;
+  readonly durable: boolean;
+  readonly auto_delete: boolean;
+  readonly arguments: Readonly<Record<string, JsonValue>>;
+}
+
+export interface TlsSettings {
+  readonly ca_cert: string | null;
+  readonly certfile: string | null;
+  readonly keyfile: string | null;
+}
+
+export interface MonitoringSettings {
+  readonly address: string;
+  readonly port: number;
+}
+
+export interface Config {
+  readonly amqp_url: string;
+  readonly client_properties: Readonly<Record<string, JsonValue>>;
+  readonly publish_exchange: string;
+  readonly topic_prefix: string;
+  readonly publish_priority: number | null;
+  readonly passive_declares: boolean;
+  readonly exchanges: Readonly<Record<string, ExchangeSettings>>;
+  readonly queues: Readonly<Record<string, QueueSettings>>;
+  readonly bindings: readonly Binding[];
+  readonly qos: { readonly prefetch_size: number; readonly prefetch_count: number };
+  readonly callback: string | null;
+  readonly consumer_config: Readonly<Record<string, JsonValue>>;
+  readonly tls: TlsSettings;
+  /** `null` when `[monitoring]` is absent or empty (the server is off). */
+  readonly monitoring: MonitoringSettings | null;
+  readonly log_config: Readonly<Record<string, JsonValue>>;
+  /** Where plugins named without a path are looked up (ours; not in Python). */
+  readonly plugin_dir: string;
+  /** Run callbacks in a worker thread (default) or on the main thread (ours). */
+  readonly callback_mode: "worker" | "in-process";
+}

@@ -1,0 +1,176 @@
+/**
+ * Every failure kind the daemon and its users can see, named after Python
+ * fedora-messaging's `fedora_messaging.exceptions` so that operators find the
+ * same words in both. Each class says when it is thrown and what handles it;
+ * the CLI turns them into exit codes in one place (`cli/exit-codes.ts`).
+ *
+ * The callback control-flow signals (`Nack`, `Drop`, `HaltConsumer`) are
+ * recognised by a brand (a `Symbol.for` key) rather than `instanceof`: a plugin
+ * bundling its own copy of this library, or an outcome serialised back from the
+ * worker thread, must still be understood.
+ */
+
+/** Base of every error this library throws on purpose. */
+export class FedoraMessagingError extends Error {
+  override name = "FedoraMessagingError";
+}
+
+/**
+ * The configuration file or a command-line override is unusable. Thrown while
+ * loading or validating; the CLI exits 2 (a usage error, like Python's
+ * `click.BadParameter`). `String(err)` starts with "Configuration error: ".
+ */
+export class ConfigurationError extends FedoraMessagingError {
+  override name = "ConfigurationError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(`Configuration error: ${message}`, options);
+  }
+}
+
+/**
+ * A message failed to decode or validate (undecodable bytes, non-JSON body,
+ * schema failure). The consumer rejects it without requeue and never calls the
+ * callback. `summary` is the one-line reason, as in Python 3.6+.
+ */
+export class ValidationError extends FedoraMessagingError {
+  override name = "ValidationError";
+  readonly summary: string;
+  constructor(summary: string, options?: ErrorOptions) {
+    super(summary, options);
+    this.summary = summary;
+  }
+}
+
+/**
+ * The broker refused an action for lack of permission. At registration or while
+ * consuming; the CLI exits 15.
+ */
+export class PermissionError extends FedoraMessagingError {
+  override name = "PermissionError";
+  constructor(
+    readonly objType: string,
+    readonly description: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`The consumer could not proceed because of a permissions problem: ${reason}`, options);
+  }
+}
+
+/**
+ * Declaring a queue or binding was refused, or a passive declare found nothing.
+ * The CLI exits 10 with the broker's text.
+ */
+export class BadDeclarationError extends FedoraMessagingError {
+  override name = "BadDeclarationError";
+  constructor(
+    readonly objType: "queue" | "binding" | "exchange",
+    readonly description: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Unable to declare the ${objType} object (${description}) because ${reason}`, options);
+  }
+}
+
+/**
+ * The connection could not be established or authenticated (handshake, SASL,
+ * TLS, vhost, unsupported broker). The CLI exits 14.
+ */
+export class ConnectionError extends FedoraMessagingError {
+  override name = "ConnectionError";
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+  }
+}
+
+/** The broker cancelled our consumer (queue deleted, node down). The CLI exits 12. */
+export class ConsumerCanceledError extends FedoraMessagingError {
+  override name = "ConsumerCanceledError";
+  constructor(message = "The consumer was canceled server-side, check with system administrators.", options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * Something unexpected failed while registering consumers (declaring, binding,
+ * attaching) that none of the classes above describes. The CLI exits 11.
+ */
+export class UnexpectedRegistrationError extends FedoraMessagingError {
+  override name = "UnexpectedRegistrationError";
+}
+
+/**
+ * The user's callback threw an error that is not a control-flow signal. Every
+ * unsettled message of that consumer is released and the CLI exits 13.
+ */
+export class CallbackError extends FedoraMessagingError {
+  override name = "CallbackError";
+}
+
+/**
+ * The callback could not be found, imported or used. `exitCode` follows Python:
+ * 1 for "not found / cannot import / bad format", 2 for "not a callable".
+ */
+export class CallbackLoadError extends FedoraMessagingError {
+  override name = "CallbackLoadError";
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+// --- callback control flow -------------------------------------------------
+
+/** Brand key shared by every copy of this library, in every thread. */
+export const CONTROL_BRAND: unique symbol = Symbol.for("fedora-messaging.control") as never;
+
+export type ControlKind = "nack" | "drop" | "halt";
+
+abstract class ControlSignal extends Error {
+  abstract readonly [CONTROL_BRAND]: ControlKind;
+}
+
+/** Throw from a callback to put the message back on the queue (AMQP `released`). */
+export class Nack extends ControlSignal {
+  override name = "Nack";
+  readonly [CONTROL_BRAND] = "nack" as const;
+}
+
+/** Throw from a callback to discard the message (AMQP `rejected`; dead-lettered if the queue says so). */
+export class Drop extends ControlSignal {
+  override name = "Drop";
+  readonly [CONTROL_BRAND] = "drop" as const;
+}
+
+/**
+ * Throw from a callback to stop consuming. The message is accepted, or released
+ * when `requeue` is true; every consumer then stops and the process exits with
+ * `exitCode` (0 by default).
+ */
+export class HaltConsumer extends ControlSignal {
+  override name = "HaltConsumer";
+  readonly [CONTROL_BRAND] = "halt" as const;
+  readonly exitCode: number;
+  readonly reason: string | undefined;
+  readonly requeue: boolean;
+  constructor(exitCode = 0, reason?: string, requeue = false) {
+    super(reason ?? `Consumer halted with exit code ${exitCode}`);
+    this.exitCode = exitCode;
+    this.reason = reason;
+    this.requeue = requeue;
+  }
+}
+
+/** What kind of control signal `value` is, if any, by brand (works across copies and threads). */
+export function controlKindOf(value: unknown): ControlKind | undefined {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  const kind = (value as Record<PropertyKey, unknown>)[CONTROL_BRAND];
+  return kind === "nack" || kind === "drop" || kind === "halt" ? kind : undefined;
+}
