@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+/**
+ * Bundles the daemon and the library into dist/ with esbuild.
+ *
+ * - dist/fedora-messaging.js: the CLI, one CommonJS file with a shebang (CJS
+ *   because a Node SEA can only run a CommonJS main; dist/package.json says so).
+ * - dist/index.cjs + dist/index.mjs + dist/index.d.ts: the library.
+ *
+ * The callback worker is bundled first and embedded in both as a string, so
+ * that `new Worker(source, { eval: true })` needs no file beside the bundle:
+ * that is what lets the same code run inside a single-file SEA binary.
+ * rhea is bundled too, and the build refuses to bundle an unpatched rhea
+ * (build/patch-rhea.mjs explains the bug).
+ */
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dist = `${root}dist`;
+const { version } = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
+
+execFileSync(process.execPath, [`${root}build/patch-rhea.mjs`, "--check"], { stdio: "inherit" });
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+// Everything in dist/ with a .js extension is CommonJS (the repo itself is ESM).
+writeFileSync(`${dist}/package.json`, `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
+
+/** Fails the build if the bundled rhea lacks the disposition fix. */
+const requirePatchedRhea = {
+  name: "require-patched-rhea",
+  setup(b) {
+    b.onLoad({ filter: /rhea[\\/]lib[\\/]session\.js$/ }, (args) => {
+      const contents = readFileSync(args.path, "utf8");
+      if (!contents.includes("last !== delivery && !message.are_outcomes_equivalent")) {
+        return { errors: [{ text: "rhea is not patched: run `node build/patch-rhea.mjs`" }] };
+      }
+      return { contents, loader: "js" };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  sourcemap: false,
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [requirePatchedRhea],
+  // `debug` (rhea's logger) probes for this optional package; bundling nothing is what we want.
+  external: ["supports-color"],
+};
+
+const worker = await build({
+  ...common,
+  entryPoints: [`${root}src/worker/callback-worker.ts`],
+  format: "cjs",
+  write: false,
+  minifyWhitespace: true,
+});
+const workerSource = worker.outputFiles[0].text;
+
+const define = {
+  __FM_WORKER_SOURCE__: JSON.stringify(workerSource),
+  __FM_VERSION__: JSON.stringify(version),
+};
+
+await build({
+  ...common,
+  entryPoints: [`${root}src/cli-entry.ts`],
+  outfile: `${dist}/fedora-messaging.js`,
+  format: "cjs",
+  banner: { js: "#!/usr/bin/env node" },
+  define,
+});
+chmodSync(`${dist}/fedora-messaging.js`, 0o755);
+
+await build({ ...common, entryPoints: [`${root}src/index.ts`], outfile: `${dist}/index.cjs`, format: "cjs", define });
+await build({
+  ...common,
+  entryPoints: [`${root}src/index.ts`],
+  outfile: `${dist}/index.mjs`,
+  format: "esm",
+  define,
+  // Bundled CommonJS dependencies (rhea) call require() for Node builtins.
+  banner: { js: 'import { createRequire as __fmCreateRequire } from "node:module"; const require = __fmCreateRequire(import.meta.url);' },
+});
+
+// Type declarations for library users, emitted by tsc (esbuild emits no types).
+execFileSync(
+  process.execPath,
+  [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.json`, "--noEmit", "false", "--declaration", "--emitDeclarationOnly",
+    "--rootDir", `${root}src`, "--outDir", `${dist}/types`],
+  { stdio: "inherit" },
+);
+writeFileSync(`${dist}/index.d.ts`, 'export * from "./types/index.js";\n');
+console.error(`built dist/ (fedora-messaging ${version})`);

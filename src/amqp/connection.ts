@@ -1,0 +1,251 @@
+/**
+ * One AMQP 1.0 connection to RabbitMQ 4, opened with rhea, promisified.
+ *
+ * rhea's own reconnect is off (`reconnect: false`): it only retries after
+ * `amqp:connection:forced` closes and knows nothing of our topology, so the
+ * daemon owns reconnection in one place (daemon/supervisor.ts) and every
+ * connection here lives once: opened, used, ended. `ended` always settles, with
+ * the reason, whoever ends it. Used for consuming today and publishing later.
+ */
+import rhea, { type Connection, type ConnectionOptions, type EventContext } from "rhea";
+import { ConnectionError } from "../errors.js";
+
+/** What `openConnection` needs; built from the config by `connectionSettings()`. */
+export interface ConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  /** The vhost, sent as the open frame's hostname `vhost:NAME`. */
+  readonly vhost: string;
+  /** PLAIN when set; ANONYMOUS otherwise (unless `tls.external`). */
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  /** Connection properties, Python's `client_properties`. */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** The idle timeout we ask of the broker, ms (0 = none); Python's `heartbeat`. */
+  readonly idleTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly tls?: {
+    readonly ca?: string | Buffer | undefined;
+    readonly cert?: string | Buffer | undefined;
+    readonly key?: string | Buffer | undefined;
+    /** SASL EXTERNAL: the identity comes from the client certificate. */
+    readonly external: boolean;
+  } | undefined;
+  /** For log lines and errors: the URL with its password masked. */
+  readonly displayUrl: string;
+}
+
+export interface BrokerInfo {
+  readonly product: string;
+  readonly version: string;
+}
+
+/** Why a connection ended. `byUs` is true when we closed it. */
+export interface ConnectionEnd {
+  readonly byUs: boolean;
+  readonly error?: Error | undefined;
+}
+
+/** The broker could not be reached at all (refused, unreachable, timed out): worth retrying. */
+export class BrokerUnreachableError extends Error {
+  override name = "BrokerUnreachableError";
+}
+
+/** The oldest RabbitMQ that carries fedora-messaging headers over AMQP 1.0. */
+const MIN_RABBITMQ = [4, 0] as const;
+
+/** Python's sentence for a failed handshake (bad credentials, vhost, TLS). */
+export const HANDSHAKE_FAILED =
+  "The TCP connection appears to have started, but the TLS or AMQP handshake with the broker failed; " +
+  "check your connection and authentication parameters and ensure your user has permission to access the vhost";
+
+const container = rhea.create_container({ id: `fedora-messaging-${process.pid}` });
+
+export class BrokerConnection {
+  readonly ended: Promise<ConnectionEnd>;
+  private endedResolve!: (end: ConnectionEnd) => void;
+  private closing = false;
+
+  private constructor(
+    readonly raw: Connection,
+    readonly broker: BrokerInfo,
+  ) {
+    this.ended = new Promise((resolve) => (this.endedResolve = resolve));
+  }
+
+  /** Closes the connection (idempotent); resolves when it has ended. */
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      if (this.raw.is_open()) this.raw.close();
+      else this.raw.close();
+      // A broker that never answers our close must not hang shutdown.
+      const timer = setTimeout(() => this.finish({ byUs: true }), 2_000);
+      timer.unref();
+    }
+    await this.ended;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  /** @internal */
+  finish(end: ConnectionEnd): void {
+    this.endedResolve({ ...end, byUs: end.byUs || this.closing });
+    const socket = (this.raw as unknown as { socket?: { destroy(): void } }).socket;
+    socket?.destroy();
+  }
+
+  /** @internal */
+  static create(raw: Connection, broker: BrokerInfo): BrokerConnection {
+    return new BrokerConnection(raw, broker);
+  }
+}
+
+/**
+ * Opens a connection and waits for the broker's OPEN. Rejects with
+ * BrokerUnreachableError (retry), or ConnectionError (exit 14: authentication,
+ * vhost, TLS, or a broker older than RabbitMQ 4.0).
+ */
+export function openConnection(settings: ConnectionSettings): Promise<BrokerConnection> {
+  const options: ConnectionOptions & Record<string, unknown> = {
+    host: settings.host,
+    port: settings.port,
+    hostname: `vhost:${settings.vhost}`,
+    reconnect: false,
+    properties: { ...settings.properties },
+    idle_time_out: settings.idleTimeoutMs,
+    // rhea's own connect timeout option is per socket; ours covers the handshake too.
+  };
+  if (settings.tls) {
+    Object.assign(options, {
+      transport: "tls",
+      servername: settings.host,
+      minVersion: "TLSv1.2",
+      rejectUnauthorized: true,
+      ...(settings.tls.ca ? { ca: settings.tls.ca } : {}),
+      ...(settings.tls.cert ? { cert: settings.tls.cert } : {}),
+      ...(settings.tls.key ? { key: settings.tls.key } : {}),
+    });
+    if (settings.tls.external) options["enable_sasl_external"] = true;
+  }
+  if (!settings.tls?.external && settings.username !== undefined) {
+    options.username = settings.username;
+    if (settings.password !== undefined) options.password = settings.password;
+  } else if (!settings.tls?.external) {
+    // ANONYMOUS: rhea needs a username to do SASL at all, and RabbitMQ requires SASL.
+    options.username = "anonymous";
+  }
+
+  return new Promise<BrokerConnection>((resolve, reject) => {
+    const raw = container.connect(options);
+    let wrapper: BrokerConnection | undefined;
+    let opened = false;
+    const timer = setTimeout(() => {
+      if (opened) return;
+      settleFailure(new BrokerUnreachableError(`no AMQP handshake with ${settings.displayUrl} within ${settings.connectTimeoutMs} ms`));
+    }, settings.connectTimeoutMs);
+
+    function settleFailure(error: Error): void {
+      clearTimeout(timer);
+      detachListeners();
+      raw.on("disconnected", () => undefined); // keep rhea from logging what we report ourselves
+      raw.on("error", () => undefined);
+      const socket = (raw as unknown as { socket?: { destroy(): void } }).socket;
+      socket?.destroy();
+      reject(error);
+    }
+
+    const onOpen = (context: EventContext) => {
+      opened = true;
+      clearTimeout(timer);
+      const broker = brokerInfo(context.connection);
+      const unsupported = checkBroker(broker);
+      if (unsupported) {
+        raw.close();
+        settleFailure(new ConnectionError(unsupported));
+        return;
+      }
+      wrapper = BrokerConnection.create(raw, broker);
+      const end = wrapper;
+      detachListeners();
+      raw.on("connection_error", () => undefined);
+      raw.on("connection_close", (c: EventContext) => end.finish({ byUs: end.isClosing, error: remoteError(c) }));
+      raw.on("disconnected", (c: EventContext) => end.finish({ byUs: end.isClosing, error: toError(c.error) ?? new Error("the connection was lost") }));
+      raw.on("error", (e: unknown) => end.finish({ byUs: false, error: toError(e) }));
+      // Session and link errors are handled by their owners; this keeps rhea from
+      // escalating an unhandled one to the container's `error` event.
+      raw.on("session_error", () => undefined);
+      raw.on("receiver_error", () => undefined);
+      raw.on("sender_error", () => undefined);
+      resolve(wrapper);
+    };
+    const onRefused = (context: EventContext) => {
+      // Closed by the broker before or during OPEN: authentication, vhost, permissions.
+      const error = remoteError(context);
+      settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${error?.message ?? "connection closed by the broker"})`));
+    };
+    const onDisconnected = (context: EventContext) => {
+      const error = toError(context.error);
+      if (error && isTlsFailure(error)) {
+        settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${error.message})`));
+      } else {
+        settleFailure(new BrokerUnreachableError(`cannot reach ${settings.displayUrl}: ${error?.message ?? "connection closed"}`));
+      }
+    };
+    const onError = (error: unknown) => settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${toError(error)?.message})`));
+
+    function detachListeners(): void {
+      raw.removeListener("connection_open", onOpen);
+      raw.removeListener("connection_error", onRefused);
+      raw.removeListener("disconnected", onDisconnected);
+      raw.removeListener("error", onError);
+    }
+    raw.on("connection_open", onOpen);
+    raw.on("connection_error", onRefused);
+    raw.on("disconnected", onDisconnected);
+    raw.on("error", onError);
+  });
+}
+
+/** Product and version from the broker's OPEN frame properties. */
+export function brokerInfo(connection: Connection): BrokerInfo {
+  const properties = ((connection as unknown as { remote?: { open?: { properties?: Record<string, unknown> } } }).remote?.open?.properties) ?? {};
+  return { product: String(properties["product"] ?? "unknown"), version: String(properties["version"] ?? "unknown") };
+}
+
+/** An error sentence if this broker cannot carry fedora-messaging headers over AMQP 1.0. */
+export function checkBroker(broker: BrokerInfo): string | undefined {
+  const [major = 0, minor = 0] = broker.version.split(".").map((part) => Number.parseInt(part, 10));
+  const tooOld = major < MIN_RABBITMQ[0] || (major === MIN_RABBITMQ[0] && minor < MIN_RABBITMQ[1]);
+  if (broker.product === "RabbitMQ" && !tooOld) return undefined;
+  return (
+    `The broker is ${broker.product} ${broker.version}, but fedora-messaging headers need RabbitMQ >= 4.0 over AMQP 1.0 ` +
+    "(RabbitMQ 3.x drops message headers on AMQP 1.0 and cannot declare bindings); upgrade the broker"
+  );
+}
+
+function remoteError(context: EventContext): Error | undefined {
+  const error = context.connection?.error ?? (context as { error?: unknown }).error;
+  return toError(error);
+}
+
+/** rhea hands out AMQP error maps, ConnectionErrors and socket errors; make them Errors with the condition. */
+export function toError(value: unknown): Error | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Error) {
+    const condition = (value as { condition?: string }).condition;
+    return condition && !value.message.includes(condition) ? Object.assign(new Error(`${condition}: ${value.message}`, { cause: value }), { condition }) : value;
+  }
+  if (typeof value === "object") {
+    const { condition, description } = value as { condition?: string; description?: string };
+    return Object.assign(new Error([condition, description].filter(Boolean).join(": ") || "unknown AMQP error"), { condition });
+  }
+  return new Error(String(value));
+}
+
+function isTlsFailure(error: Error): boolean {
+  const code = (error as { code?: string }).code ?? "";
+  return /CERT|SSL|TLS|ERR_TLS|UNABLE_TO|SELF_SIGNED|HOSTNAME|ALTNAME/i.test(code) || /certificate|ssl|tls/i.test(error.message);
+}

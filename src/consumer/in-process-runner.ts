@@ -1,0 +1,56 @@
+/**
+ * Runs the callback on the main thread (`callback_mode = "in-process"`, or a
+ * function handed to `consume()` from JS, which cannot cross to a thread).
+ * Fastest; a callback that blocks the thread longer than the broker's idle
+ * timeout loses the connection, so only use it for callbacks that don't.
+ */
+import { loadCallback } from "../callback/load.js";
+import { callbackRepr, type MessageHandler } from "./process.js";
+import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
+import { SerialProcessor } from "./serial-processor.js";
+import type { RawDelivery } from "./delivery.js";
+
+export class InProcessRunner implements CallbackRunner {
+  private processor: SerialProcessor | undefined;
+
+  constructor(
+    private readonly queue: string,
+    private readonly callback: MessageHandler | CallbackSource,
+  ) {}
+
+  async start(events: RunnerEvents): Promise<void> {
+    const handler = typeof this.callback === "function" ? this.callback : await loadSource(this.callback);
+    const consumerRepr = `Consumer(queue=${this.queue}, callback=${callbackRepr(handler)})`;
+    this.processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr }, (id, outcome) => events.outcome(id, outcome));
+  }
+
+  submit(id: number, raw: RawDelivery): void {
+    this.started().submit(id, raw);
+  }
+
+  drain(): Promise<number[]> {
+    return this.started().drain();
+  }
+
+  discardQueued(): void {
+    this.processor?.discardQueued();
+  }
+
+  get busy(): boolean {
+    return this.processor?.busy ?? false;
+  }
+
+  async close(): Promise<void> {
+    this.processor?.discardQueued();
+  }
+
+  private started(): SerialProcessor {
+    if (!this.processor) throw new Error("the callback runner was used before start()");
+    return this.processor;
+  }
+}
+
+async function loadSource(source: CallbackSource): Promise<MessageHandler> {
+  const { spec, pluginDir, cwd } = source;
+  return (await loadCallback(spec, { pluginDir, cwd, source: source.source === "api" ? "--callback" : source.source })) as MessageHandler;
+}

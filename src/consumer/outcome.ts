@@ -1,0 +1,102 @@
+/**
+ * The outcome table: what happens to a message after the callback, exactly as
+ * Python fedora-messaging's `Consumer._read_one` (behaviour notes §1.5). Pure,
+ * so that it is tested branch by branch, and shared by the in-process runner
+ * and the worker thread (which sends the result back as plain data).
+ *
+ * | callback result            | AMQP 1.0 outcome | counter   | then            |
+ * |----------------------------|------------------|-----------|-----------------|
+ * | returns                    | accepted         | processed | continue        |
+ * | throws Nack                | released         | rejected  | continue        |
+ * | throws Drop                | rejected         | dropped   | continue        |
+ * | throws HaltConsumer        | accepted         | processed | stop, its code  |
+ * | HaltConsumer(requeue=true) | released         | rejected  | stop, its code  |
+ * | throws anything else       | released (+ all  | failed    | stop, exit 13   |
+ * |                            | unsettled ones)  |           |                 |
+ * | message failed validation  | rejected         | (none)    | continue        |
+ *
+ * `released` is RabbitMQ 4's requeue (redelivered at once); `rejected` is
+ * discard or dead-letter, like basic.nack(requeue=False).
+ */
+import { controlKindOf } from "../errors.js";
+
+export type Settlement = "accept" | "release" | "reject";
+export type Counter = "processed" | "rejected" | "dropped" | "failed";
+
+/** A thrown error reduced to what crosses a thread boundary and what logs need. */
+export interface ErrorSummary {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string;
+  /** Python-style `repr()` of the error, for "Unexpected error occurred in consumer %r: %r". */
+  readonly repr: string;
+}
+
+export type Stop =
+  | { readonly kind: "halt"; readonly exitCode: number; readonly reason: string | undefined }
+  | { readonly kind: "error"; readonly error: ErrorSummary };
+
+export interface Outcome {
+  readonly settle: Settlement;
+  /** Undefined for invalid messages: Python counts them nowhere. */
+  readonly counter: Counter | undefined;
+  /** Set when the consumer must stop after settling. */
+  readonly stop?: Stop;
+  /** True when every other unsettled message of the consumer must be released too. */
+  readonly releaseAll?: boolean;
+}
+
+export const ACCEPTED: Outcome = { settle: "accept", counter: "processed" };
+export const INVALID: Outcome = { settle: "reject", counter: undefined };
+
+/** The outcome of a callback that threw `thrown`. */
+export function outcomeOfError(thrown: unknown): Outcome {
+  switch (controlKindOf(thrown)) {
+    case "nack":
+      return { settle: "release", counter: "rejected" };
+    case "drop":
+      return { settle: "reject", counter: "dropped" };
+    case "halt": {
+      const halt = thrown as { exitCode?: unknown; reason?: unknown; requeue?: unknown };
+      const exitCode = Number.isInteger(halt.exitCode) ? (halt.exitCode as number) : 0;
+      const reason = typeof halt.reason === "string" ? halt.reason : undefined;
+      return halt.requeue
+        ? { settle: "release", counter: "rejected", stop: { kind: "halt", exitCode, reason } }
+        : { settle: "accept", counter: "processed", stop: { kind: "halt", exitCode, reason } };
+    }
+    default:
+      return { settle: "release", counter: "failed", releaseAll: true, stop: { kind: "error", error: summariseError(thrown) } };
+  }
+}
+
+export function summariseError(thrown: unknown): ErrorSummary {
+  if (thrown instanceof Error) {
+    return {
+      name: thrown.name,
+      message: thrown.message,
+      stack: thrown.stack ?? `${thrown.name}: ${thrown.message}`,
+      repr: `${thrown.name}(${pythonStringRepr(thrown.message)})`,
+    };
+  }
+  const text = typeof thrown === "string" ? thrown : safeString(thrown);
+  return { name: typeof thrown, message: text, stack: `thrown value: ${text}`, repr: pythonStringRepr(text) };
+}
+
+/** Python's repr() of a str: single quotes unless the text has one and no double quote. */
+export function pythonStringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const body = text
+    .replace(/\\/g, "\\\\")
+    .replace(/\n/g, "\\n")
+    .replace(/\r/g, "\\r")
+    .replace(/\t/g, "\\t");
+  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Processing of one delivery: decode, call the user's callback, classify the
+ * result, log Python's lines. Runs wherever the callback runs: in the worker
+ * thread by default, or on the main thread in in-process mode.
+ */
+import { ValidationError } from "../errors.js";
+import { getLogger } from "../log.js";
+import { decodeMessage } from "../message/decode.js";
+import type { Message } from "../message/message.js";
+import { amqpMessageOf, type RawDelivery } from "./delivery.js";
+import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
+
+/** The user's callback, normalised: a function, or a class instance's `call`. */
+export type MessageHandler = (message: Message) => unknown;
+
+/** Python's logger name for these lines (`fedora_messaging/twisted/consumer.py`). */
+const log = getLogger("fedora_messaging.twisted.consumer");
+
+export interface ProcessContext {
+  readonly queue: string;
+  readonly handler: MessageHandler;
+  /** Python's `repr(consumer)`: `Consumer(queue=q, callback=<function printer>)`. */
+  readonly consumerRepr: string;
+}
+
+export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
+  let message: Message;
+  try {
+    message = decodeMessage(amqpMessageOf(raw), context.queue);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    log.warning(`Message id ${idText(raw.messageId)} did not pass validation; ignoring message`);
+    log.debug(`Validation failure: ${error.summary}`);
+    return INVALID;
+  }
+  const id = message.id;
+  log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
+  try {
+    const result = context.handler(message);
+    if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") await result;
+  } catch (thrown) {
+    const outcome = outcomeOfError(thrown);
+    switch (outcome.counter) {
+      case "rejected":
+        if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
+        else log.warning(`Returning message id ${id} to the queue`);
+        break;
+      case "dropped":
+        log.warning(`Consumer requested message id ${id} be dropped`);
+        break;
+      case "processed":
+        log.info("Consumer indicated it wishes consumption to halt, shutting down");
+        break;
+      case "failed":
+        log.exception(`Received unexpected exception from consumer ${context.consumerRepr}`, thrown);
+        break;
+      default:
+        break;
+    }
+    return outcome;
+  }
+  log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
+  return ACCEPTED;
+}
+
+function idText(id: unknown): string {
+  if (id === undefined || id === null) return "None";
+  if (id instanceof Uint8Array) return Buffer.from(id).toString("hex");
+  return String(id);
+}
+
+/** Python-style repr of a callback, for `Consumer(queue=..., callback=...)`. */
+export function callbackRepr(callback: unknown, className?: string): string {
+  if (className) return `<${className} object>`;
+  if (typeof callback === "function") return `<function ${callback.name || "anonymous"}>`;
+  return String(callback);
+}

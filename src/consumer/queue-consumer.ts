@@ -1,0 +1,240 @@
+/**
+ * One consumer of one queue on one connection: a receiver link on
+ * `/queues/<name>`, manual settlement, and a real prefetch.
+ *
+ * Prefetch: rhea's `credit_window` tops credit up when a message *arrives*, so
+ * it does not bound unsettled messages. We grant credit by hand so that
+ * granted credit + unsettled deliveries never exceed `qos.prefetch_count`,
+ * topping up once per event-loop turn (one FLOW frame for all settlements of
+ * the turn).
+ *
+ * The consumer lives as long as its link. When the link or connection dies,
+ * `ended` settles with why, unsettled deliveries are forgotten (the broker
+ * requeues them; settling on a dead link would be silently dropped by rhea),
+ * and the daemon decides what to do next.
+ */
+import type { Connection, Delivery, EventContext, Receiver, Session } from "rhea";
+import { ConnectionError, PermissionError, UnexpectedRegistrationError } from "../errors.js";
+import { getLogger } from "../log.js";
+import { queueAddress } from "../amqp/address.js";
+import { toError } from "../amqp/connection.js";
+import { rawDelivery } from "./delivery.js";
+import type { Outcome, Stop } from "./outcome.js";
+import type { CallbackRunner } from "./runner.js";
+import type { ConsumerStats } from "./stats.js";
+
+const log = getLogger("fedora_messaging.twisted.consumer");
+
+/** How a consumer ended. */
+export type ConsumerEnd =
+  | { readonly kind: "stopped" } // we stopped it (signal, halt elsewhere, shutdown)
+  | { readonly kind: "halted"; readonly stop: Stop } // its callback halted or failed
+  | { readonly kind: "lost"; readonly error: Error } // link or connection gone: reconnect
+  | { readonly kind: "canceled"; readonly error: Error }; // the broker cancelled it: exit 12
+
+export interface QueueConsumerOptions {
+  readonly connection: Connection;
+  readonly queue: string;
+  readonly prefetch: number;
+  readonly runner: CallbackRunner;
+  readonly stats: ConsumerStats;
+  /** Link name; Python's consumer tag. */
+  readonly tag: string;
+}
+
+export class QueueConsumer {
+  readonly ended: Promise<ConsumerEnd>;
+  private endedResolve!: (end: ConsumerEnd) => void;
+  private finished = false;
+  private session: Session | undefined;
+  private receiver: Receiver | undefined;
+  private readonly unsettled = new Map<number, Delivery>();
+  private nextId = 0;
+  private accepting = true;
+  private creditScheduled = false;
+
+  constructor(private readonly options: QueueConsumerOptions) {
+    this.ended = new Promise((resolve) => (this.endedResolve = resolve));
+  }
+
+  get queue(): string {
+    return this.options.queue;
+  }
+
+  /** Unsettled deliveries held right now (for metrics and tests). */
+  get unsettledCount(): number {
+    return this.unsettled.size;
+  }
+
+  /**
+   * Attaches the receiver. Rejects with PermissionError (exit 15) when reading
+   * the queue is refused, ConnectionError (14) when it is missing, or
+   * UnexpectedRegistrationError (11).
+   */
+  attach(): Promise<void> {
+    const { connection, queue, tag } = this.options;
+    // A session per consumer: an attach refusal ends its session, not the others'.
+    const session = connection.create_session();
+    this.session = session;
+    session.begin();
+    const receiver = session.attach_receiver({
+      name: tag,
+      source: { address: queueAddress(queue) },
+      credit_window: 0,
+      autoaccept: false,
+      snd_settle_mode: 0, // unsettled: the broker waits for our outcome
+      rcv_settle_mode: 0, // first: our outcome settles at once
+    });
+    this.receiver = receiver;
+    return new Promise((resolve, reject) => {
+      let attached = false;
+      const refused = (context: EventContext) => {
+        const error = toError(context.receiver?.error ?? context.session?.error) ?? new Error("the broker closed the link");
+        if (!attached) {
+          reject(attachError(queue, error));
+          this.finish({ kind: "lost", error });
+          return;
+        }
+        this.onLinkGone(error);
+      };
+      receiver.on("receiver_open", () => {
+        attached = true;
+        this.grantCredit();
+        resolve();
+      });
+      receiver.on("receiver_error", refused);
+      receiver.on("receiver_close", refused);
+      session.on("session_error", refused);
+      session.on("session_close", refused);
+      receiver.on("message", (context: EventContext) => {
+        if (context.delivery && context.message) this.onMessage(context.delivery, context.message);
+      });
+    });
+  }
+
+  /**
+   * Graceful stop: no more credit, the in-flight callback finishes and its
+   * outcome is settled, queued deliveries are released, the link detaches.
+   */
+  async stop(): Promise<void> {
+    if (this.finished) return;
+    this.accepting = false;
+    const unprocessed = await this.options.runner.drain();
+    for (const id of unprocessed) this.settle(id, "release");
+    this.releaseAll();
+    this.detach();
+    this.finish({ kind: "stopped" });
+  }
+
+  /** The connection is gone: forget everything without settling. */
+  connectionLost(error: Error): void {
+    this.onLinkGone(error);
+  }
+
+  // --- internal ---
+
+  private onMessage(delivery: Delivery, message: Parameters<typeof rawDelivery>[0]): void {
+    if (!this.accepting) {
+      // Arrived after we stopped taking work (credit was already granted): back to the queue.
+      delivery.release();
+      return;
+    }
+    const id = this.nextId++;
+    this.unsettled.set(id, delivery);
+    this.options.stats.received++;
+    this.options.runner.submit(id, rawDelivery(message));
+  }
+
+  /** Called by the daemon for each outcome the runner reports. */
+  onOutcome(id: number, outcome: Outcome): void {
+    if (outcome.counter) this.options.stats[outcome.counter]++;
+    if (!this.unsettled.has(id) && id !== -1) {
+      // Its link died while the callback ran: the broker redelivers it.
+      log.warning(
+        `The connection to the broker was lost while message ${id} was being processed; ` +
+          "it could not be settled and will be delivered again",
+      );
+      return;
+    }
+    this.settle(id, outcome.settle);
+    if (outcome.releaseAll) this.releaseAll();
+    if (outcome.stop) {
+      this.accepting = false;
+      this.options.runner.discardQueued();
+      this.releaseAll();
+      this.detach();
+      this.finish({ kind: "halted", stop: outcome.stop });
+      return;
+    }
+    this.scheduleCredit();
+  }
+
+  private settle(id: number, how: "accept" | "release" | "reject"): void {
+    const delivery = this.unsettled.get(id);
+    if (!delivery) return;
+    this.unsettled.delete(id);
+    if (how === "accept") delivery.accept();
+    else if (how === "release") delivery.release();
+    else delivery.reject();
+  }
+
+  private releaseAll(): void {
+    for (const id of [...this.unsettled.keys()]) this.settle(id, "release");
+  }
+
+  private scheduleCredit(): void {
+    if (this.creditScheduled || !this.accepting) return;
+    this.creditScheduled = true;
+    setImmediate(() => {
+      this.creditScheduled = false;
+      this.grantCredit();
+    });
+  }
+
+  private grantCredit(): void {
+    const receiver = this.receiver;
+    if (!receiver || !this.accepting || this.finished) return;
+    const credit = (receiver as unknown as { credit: number }).credit;
+    const missing = this.options.prefetch - credit - this.unsettled.size;
+    if (missing > 0) receiver.add_credit(missing);
+  }
+
+  private onLinkGone(error: Error): void {
+    if (this.finished) return;
+    this.accepting = false;
+    this.unsettled.clear();
+    this.options.runner.discardQueued();
+    const condition = (error as { condition?: string }).condition ?? "";
+    // RabbitMQ detaches consumers of a deleted queue with resource-deleted.
+    if (condition === "amqp:resource-deleted" || condition === "amqp:not-found") {
+      this.finish({ kind: "canceled", error });
+    } else {
+      this.finish({ kind: "lost", error });
+    }
+  }
+
+  private detach(): void {
+    try {
+      this.receiver?.close();
+      this.session?.close();
+    } catch {
+      // the connection is already gone; the broker requeues on its side
+    }
+  }
+
+  private finish(end: ConsumerEnd): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (end.kind === "canceled") {
+      log.error(`Consumer(queue=${this.options.queue}) was canceled by the AMQP broker!`);
+    }
+    this.endedResolve(end);
+  }
+}
+
+function attachError(queue: string, error: Error): Error {
+  const condition = (error as { condition?: string }).condition ?? "";
+  if (condition === "amqp:unauthorized-access") return new PermissionError("queue", queue, error.message, { cause: error });
+  if (condition === "amqp:not-found") return new ConnectionError(`Unable to consume from queue ${queue}: ${error.message}`, { cause: error });
+  return new UnexpectedRegistrationError(`attaching a consumer to queue ${queue} failed: ${error.message}`, { cause: error });
+}

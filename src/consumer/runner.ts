@@ -1,0 +1,51 @@
+/**
+ * Where callbacks run. A runner takes deliveries of one queue in arrival order,
+ * processes them strictly one at a time (Python's serial consumer: callbacks
+ * never overlap within a queue), and reports each outcome.
+ *
+ * Two kinds share this contract:
+ * - WorkerRunner (default): the callback runs in a worker thread, so that a
+ *   callback that blocks (busy loop, sync I/O, Atomics.wait) never stops the
+ *   main thread from answering the broker's heartbeats.
+ * - InProcessRunner: the callback runs on the main thread; fastest, but a
+ *   callback that blocks for longer than the broker's idle timeout loses the
+ *   connection.
+ */
+import type { RawDelivery } from "./delivery.js";
+import type { Outcome } from "./outcome.js";
+
+export interface RunnerEvents {
+  /** Outcome of delivery `id`; always in submission order. */
+  outcome(id: number, outcome: Outcome): void;
+}
+
+export interface CallbackRunner {
+  /** Loads the callback; rejects with CallbackLoadError when it cannot. */
+  start(events: RunnerEvents): Promise<void>;
+  /** Queues one delivery for processing. */
+  submit(id: number, raw: RawDelivery): void;
+  /**
+   * Stops taking work: the message being processed (if any) finishes and its
+   * outcome is reported; the queued ones are not processed. Resolves with their
+   * ids, in order, once the current one is done.
+   */
+  drain(): Promise<number[]>;
+  /**
+   * Forgets queued deliveries at once, because their link is gone and the broker
+   * will redeliver them: processing them now would only make duplicates.
+   */
+  discardQueued(): void;
+  /** True while a callback is running. */
+  readonly busy: boolean;
+  /** Releases the thread or other resources. */
+  close(): Promise<void>;
+}
+
+/** What a runner needs to load the user's callback, in this thread or another. */
+export interface CallbackSource {
+  /** `path:Name`. */
+  readonly spec: string;
+  readonly source: "--callback-file" | "--callback" | "configuration file" | "api";
+  readonly pluginDir: string;
+  readonly cwd: string;
+}

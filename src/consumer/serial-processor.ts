@@ -1,0 +1,83 @@
+/**
+ * A queue of deliveries processed strictly one after another, in order. The
+ * engine inside both runners (main thread and worker thread).
+ *
+ * After an outcome that stops the consumer (HaltConsumer, unexpected error) it
+ * processes nothing more: the rest stays queued for the owner to release.
+ */
+import type { RawDelivery } from "./delivery.js";
+import { outcomeOfError, type Outcome } from "./outcome.js";
+import { processDelivery, type ProcessContext } from "./process.js";
+
+interface Item {
+  readonly id: number;
+  readonly raw: RawDelivery;
+}
+
+export class SerialProcessor {
+  private queue: Item[] = [];
+  private head = 0;
+  private running = false;
+  private stopped = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly context: ProcessContext,
+    private readonly report: (id: number, outcome: Outcome) => void,
+  ) {}
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** Deliveries waiting behind the current one. */
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  submit(id: number, raw: RawDelivery): void {
+    this.queue.push({ id, raw });
+    if (!this.running && !this.stopped) void this.run();
+  }
+
+  /** Stops after the current message; resolves with the ids left unprocessed. */
+  async drain(): Promise<number[]> {
+    this.stopped = true;
+    if (this.running) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return this.discardQueued();
+  }
+
+  discardQueued(): number[] {
+    const ids = this.queue.slice(this.head).map((item) => item.id);
+    this.queue = [];
+    this.head = 0;
+    return ids;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.stopped && this.head < this.queue.length) {
+        const item = this.queue[this.head++]!;
+        if (this.head > 1024 && this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
+        let outcome: Outcome;
+        try {
+          outcome = await processDelivery(this.context, item.raw);
+        } catch (error) {
+          // Decoding itself failed in an unforeseen way: treat like a callback error.
+          outcome = outcomeOfError(error);
+        }
+        if (outcome.stop) this.stopped = true;
+        this.report(item.id, outcome);
+      }
+    } finally {
+      this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+}

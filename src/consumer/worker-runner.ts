@@ -1,0 +1,146 @@
+/**
+ * Runs the callback in a worker thread (the default), like Python runs sync
+ * callbacks in a thread pool: the main thread keeps talking to the broker
+ * (heartbeats, flow, settlements) however long a callback blocks.
+ *
+ * Deliveries that arrive in one event-loop turn are posted together; the
+ * worker processes them in order and reports outcomes in batches.
+ */
+import { Worker } from "node:worker_threads";
+import type { Config } from "../config/types.js";
+import { CallbackLoadError } from "../errors.js";
+import type { RawDelivery } from "./delivery.js";
+import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
+import type { FromWorker, ToWorker } from "../worker/protocol.js";
+import { outcomeOfError } from "./outcome.js";
+
+/** Set by build/build.mjs: the bundled worker, so no file is needed beside the bundle. */
+declare const __FM_WORKER_SOURCE__: string | undefined;
+
+function startWorker(): Worker {
+  if (typeof __FM_WORKER_SOURCE__ === "string") return new Worker(__FM_WORKER_SOURCE__, { eval: true });
+  // Running from source (tests, tsx): the worker inherits the TypeScript loader via execArgv.
+  return new Worker(new URL("../worker/callback-worker.ts", import.meta.url));
+}
+
+export class WorkerRunner implements CallbackRunner {
+  private worker: Worker | undefined;
+  private events: RunnerEvents | undefined;
+  private batchIds: number[] = [];
+  private batchRaws: RawDelivery[] = [];
+  private flushScheduled = false;
+  private outstanding = 0;
+  private drainWaiter: ((ids: number[]) => void) | undefined;
+  private crashed: Error | undefined;
+
+  constructor(
+    private readonly queue: string,
+    private readonly source: CallbackSource,
+    private readonly config: Config,
+  ) {}
+
+  start(events: RunnerEvents): Promise<void> {
+    this.events = events;
+    const worker = startWorker();
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: FromWorker) => {
+        switch (message.t) {
+          case "ready":
+            resolve();
+            break;
+          case "load-failed":
+            reject(new CallbackLoadError(message.message, message.exitCode === 2 ? 2 : 1));
+            break;
+          case "outcomes":
+            this.outstanding -= message.ids.length;
+            for (let i = 0; i < message.ids.length; i++) events.outcome(message.ids[i]!, message.outcomes[i]!);
+            break;
+          case "drained": {
+            this.outstanding -= message.ids.length;
+            const waiter = this.drainWaiter;
+            this.drainWaiter = undefined;
+            waiter?.(message.ids);
+            break;
+          }
+        }
+      };
+      worker.on("message", onMessage);
+      worker.on("error", (error) => {
+        // An uncaught error in the worker (e.g. thrown from a timer in the plugin):
+        // Python would see the thread die; we fail the message being processed.
+        this.crashed = error;
+        reject(error);
+        this.failOutstanding(error);
+      });
+      worker.on("exit", (code) => {
+        if (code !== 0 && !this.crashed) {
+          const error = new Error(`the callback worker thread exited with code ${code}`);
+          this.crashed = error;
+          reject(error);
+          this.failOutstanding(error);
+        }
+      });
+      this.post({ t: "init", queue: this.queue, source: this.source, config: this.config });
+    });
+  }
+
+  submit(id: number, raw: RawDelivery): void {
+    this.outstanding++;
+    this.batchIds.push(id);
+    this.batchRaws.push(raw);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushBatch());
+    }
+  }
+
+  drain(): Promise<number[]> {
+    this.flushBatch();
+    if (this.crashed || !this.worker) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      this.drainWaiter = resolve;
+      this.post({ t: "drain" });
+    });
+  }
+
+  discardQueued(): void {
+    this.batchIds = [];
+    this.batchRaws = [];
+    this.post({ t: "discard" });
+  }
+
+  get busy(): boolean {
+    return this.outstanding > 0;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    if (worker) await worker.terminate();
+  }
+
+  // --- internal ---
+
+  private flushBatch(): void {
+    this.flushScheduled = false;
+    if (this.batchIds.length === 0) return;
+    this.post({ t: "deliver", ids: this.batchIds, raws: this.batchRaws });
+    this.batchIds = [];
+    this.batchRaws = [];
+  }
+
+  private post(message: ToWorker): void {
+    this.worker?.postMessage(message);
+  }
+
+  /** The thread died: the message it was on counts as a callback error (exit 13). */
+  private failOutstanding(error: Error): void {
+    if (this.outstanding > 0 && this.events) {
+      this.outstanding = 0;
+      this.events.outcome(-1, outcomeOfError(error));
+    }
+    this.drainWaiter?.([]);
+    this.drainWaiter = undefined;
+  }
+}

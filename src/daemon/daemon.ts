@@ -1,0 +1,284 @@
+/**
+ * The consumer daemon: owns the callback runners, the connection, its
+ * reconnection, the topology and the queue consumers, and decides how the run
+ * ends. Nothing here exits the process: `run()` resolves or rejects with a
+ * typed outcome, and the CLI turns that into an exit code in one place.
+ *
+ * One run, as in Python fedora-messaging (notes §1.2, §1.7, §1.8):
+ * 1. load the callback (in its worker thread) before connecting;
+ * 2. connect; an unreachable broker is retried forever with backoff, each
+ *    attempt logged; a refused handshake is final (exit 14);
+ * 3. declare queues and bindings; attach one consumer per queue;
+ * 4. consume until: a stop request (signal) → graceful stop, "stopped";
+ *    a HaltConsumer → every consumer stops, "halted" with its code; a
+ *    callback error → CallbackError (13); the broker cancels a consumer →
+ *    ConsumerCanceledError (12); the connection is lost → back to 2.
+ */
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config/types.js";
+import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError } from "../errors.js";
+import { getLogger } from "../log.js";
+import { BrokerUnreachableError, openConnection, type BrokerConnection } from "../amqp/connection.js";
+import { ManagementClient } from "../amqp/management.js";
+import { connectionSettings } from "../amqp/settings.js";
+import { declareTopology } from "../amqp/topology.js";
+import { InProcessRunner } from "../consumer/in-process-runner.js";
+import type { MessageHandler } from "../consumer/process.js";
+import { QueueConsumer, type ConsumerEnd } from "../consumer/queue-consumer.js";
+import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
+import { emptyStats, type ConsumerStats } from "../consumer/stats.js";
+import { WorkerRunner } from "../consumer/worker-runner.js";
+import { Backoff } from "./backoff.js";
+
+const log = getLogger("fedora_messaging.twisted.protocol");
+const factoryLog = getLogger("fedora_messaging.twisted.factory");
+
+/** How a run ended without an error. */
+export type DaemonOutcome =
+  | { readonly kind: "stopped" }
+  | { readonly kind: "halted"; readonly exitCode: number; readonly reason: string | undefined };
+
+export interface DaemonOptions {
+  readonly config: Config;
+  /** A loaded function (runs in-process) or where to load the callback from. */
+  readonly callback: MessageHandler | CallbackSource;
+  /** Where callbacks run; a function callback always runs in-process. */
+  readonly mode: "worker" | "in-process";
+}
+
+/** Per queue (by its configured name): the runner survives reconnections, its consumer does not. */
+interface QueueSlot {
+  readonly configName: string;
+  readonly runner: CallbackRunner;
+  readonly stats: ConsumerStats;
+  consumer: QueueConsumer | undefined;
+}
+
+export class Daemon {
+  private readonly slots: QueueSlot[] = [];
+  private connection: BrokerConnection | undefined;
+  private stopRequested = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly backoff = new Backoff();
+  private running: Promise<DaemonOutcome> | undefined;
+
+  constructor(private readonly options: DaemonOptions) {}
+
+  /** Counters summed over every queue (the monitoring server reads them). */
+  get stats(): ConsumerStats {
+    const total = emptyStats();
+    for (const slot of this.slots) for (const key of Object.keys(total) as Array<keyof ConsumerStats>) total[key] += slot.stats[key];
+    return total;
+  }
+
+  /** True while every configured queue has an attached consumer. */
+  get consuming(): boolean {
+    return this.slots.length > 0 && this.slots.every((slot) => slot.consumer !== undefined);
+  }
+
+  run(): Promise<DaemonOutcome> {
+    this.running ??= this.runOnce().finally(() => this.closeRunners());
+    return this.running;
+  }
+
+  /** Graceful stop: in-flight callbacks finish and are settled; the rest goes back to the queue. */
+  stop(): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    const consumers = this.slots.filter((slot) => slot.consumer).length;
+    log.info(`Waiting for ${consumers} consumer(s) to finish processing before halting`);
+    this.wakeUp?.();
+  }
+
+  // --- internal ---
+
+  private async runOnce(): Promise<DaemonOutcome> {
+    await this.startRunners();
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopRequested) return { kind: "stopped" };
+      const connection = await this.connect();
+      if (!connection) return { kind: "stopped" };
+      const end = await this.consumeOn(connection, attempt === 0);
+      if (end) return end;
+    }
+  }
+
+  private async startRunners(): Promise<void> {
+    const { config, callback, mode } = this.options;
+    for (const configName of Object.keys(config.queues)) {
+      const runner: CallbackRunner =
+        typeof callback === "function" || mode === "in-process"
+          ? new InProcessRunner(configName, callback)
+          : new WorkerRunner(configName, callback, config);
+      const slot: QueueSlot = { configName, runner, stats: emptyStats(), consumer: undefined };
+      this.slots.push(slot);
+      await runner.start({ outcome: (id, outcome) => slot.consumer?.onOutcome(id, outcome) });
+    }
+  }
+
+  /** Connects, retrying an unreachable broker until it answers or a stop is requested. */
+  private async connect(): Promise<BrokerConnection | undefined> {
+    const settings = connectionSettings(this.options.config);
+    for (;;) {
+      try {
+        const connection = await openConnection(settings);
+        this.backoff.reset();
+        log.info(`Connected to ${settings.displayUrl} (${connection.broker.product} ${connection.broker.version})`);
+        return connection;
+      } catch (error) {
+        if (!(error instanceof BrokerUnreachableError)) throw error;
+        const delay = this.backoff.next();
+        factoryLog.info(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        if (await this.sleep(delay)) return undefined;
+      }
+    }
+  }
+
+  /**
+   * Declares, attaches and consumes on one connection. Returns the run's
+   * outcome, or undefined when the connection was lost and we should reconnect.
+   */
+  private async consumeOn(connection: BrokerConnection, firstRegistration: boolean): Promise<DaemonOutcome | undefined> {
+    this.connection = connection;
+    try {
+      await this.register(connection);
+    } catch (error) {
+      const gone = !connection.raw.is_open();
+      await connection.close();
+      if (!firstRegistration && error instanceof BadDeclarationError) {
+        // Python 3.9.1: a queue missing after a broker restart (passive declares) is retried.
+        log.warning(`Failed to declare queue or binding while registering: ${error.message}; restarting connection.`);
+        await this.sleep(this.backoff.next());
+        return undefined;
+      }
+      if (gone && !firstRegistration && !this.stopRequested) return undefined;
+      throw registrationError(error);
+    }
+    const ends = this.slots.map((slot) => slot.consumer!.ended.then((end) => ({ slot, end })));
+    const stopped = new Promise<"stop">((resolve) => {
+      this.wakeUp = () => resolve("stop");
+      if (this.stopRequested) resolve("stop");
+    });
+    const lost = connection.ended.then((end) => ({ lost: end }));
+    const first = await Promise.race([stopped, lost, ...ends]);
+    this.wakeUp = undefined;
+
+    if (first === "stop") {
+      await this.stopConsumers();
+      await connection.close();
+      log.info("All consumers have stopped; shutting down.");
+      return { kind: "stopped" };
+    }
+    if ("lost" in first) {
+      const error = first.lost.error ?? new Error("the connection was closed");
+      log.warning(
+        `The connection to the broker was lost (${error.message}), consumer halted; ` +
+          "the connection should restart and consuming will resume.",
+      );
+      for (const slot of this.slots) {
+        slot.consumer?.connectionLost(error);
+        slot.consumer = undefined;
+      }
+      return undefined;
+    }
+    return this.onConsumerEnd(first.slot, first.end, connection);
+  }
+
+  private async register(connection: BrokerConnection): Promise<void> {
+    const management = await ManagementClient.open(connection.raw);
+    try {
+      const declared = await declareTopology(management, this.options.config);
+      for (const queue of declared) {
+        const slot = this.slots.find((s) => s.configName === queue.configName)!;
+        const consumer = new QueueConsumer({
+          connection: connection.raw,
+          queue: queue.name,
+          prefetch: Math.max(1, this.options.config.qos.prefetch_count),
+          runner: slot.runner,
+          stats: slot.stats,
+          tag: randomUUID(),
+        });
+        await consumer.attach();
+        slot.consumer = consumer;
+        log.info(`Successfully registered AMQP consumer Consumer(queue=${queue.name}, callback=${this.callbackName()})`);
+      }
+    } finally {
+      management.close();
+    }
+  }
+
+  private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd, connection: BrokerConnection): Promise<DaemonOutcome | undefined> {
+    switch (end.kind) {
+      case "lost":
+        // The link alone died (not the connection): start over on a fresh connection.
+        log.warning(`Consumer of queue ${slot.consumer?.queue} halted (${end.error.message}) unexpectedly; the connection will restart.`);
+        for (const s of this.slots) {
+          s.consumer?.connectionLost(end.error);
+          s.consumer = undefined;
+        }
+        await connection.close();
+        return undefined;
+      case "canceled":
+        slot.consumer = undefined;
+        await this.stopConsumers();
+        await connection.close();
+        throw new ConsumerCanceledError(undefined, { cause: end.error });
+      case "stopped":
+        slot.consumer = undefined;
+        return undefined;
+      case "halted": {
+        slot.consumer = undefined;
+        await this.stopConsumers();
+        await connection.close();
+        if (end.stop.kind === "halt") return { kind: "halted", exitCode: end.stop.exitCode, reason: end.stop.reason };
+        const error = end.stop.error;
+        throw Object.assign(new CallbackError(`Unexpected error occurred in consumer Consumer(queue=${slot.configName}, callback=${this.callbackName()}): ${error.repr}`), {
+          original: error,
+        });
+      }
+    }
+  }
+
+  private async stopConsumers(): Promise<void> {
+    await Promise.all(
+      this.slots.map(async (slot) => {
+        const consumer = slot.consumer;
+        if (!consumer) return;
+        await consumer.stop();
+        slot.consumer = undefined;
+        log.info(`Consumer(queue=${consumer.queue}, callback=${this.callbackName()}) consumer halted.`);
+      }),
+    );
+  }
+
+  private async closeRunners(): Promise<void> {
+    await Promise.all(this.slots.map((slot) => slot.runner.close()));
+    await this.connection?.close();
+  }
+
+  private callbackName(): string {
+    const callback = this.options.callback;
+    return typeof callback === "function" ? `<function ${callback.name || "anonymous"}>` : callback.spec;
+  }
+
+  /** Sleeps `ms`; resolves true early if a stop is requested meanwhile. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopRequested) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve(false);
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+}
+
+/** Anything unforeseen while registering is exit 11; our typed errors keep their code. */
+function registrationError(error: unknown): Error {
+  if (error instanceof FedoraMessagingError) return error;
+  return new UnexpectedRegistrationError(`An unexpected error (${(error as Error)?.message ?? String(error)}) occurred while registering the consumer, please report this bug.`, { cause: error });
+}

@@ -1,0 +1,108 @@
+/**
+ * The callback worker thread: imports the user's plugin here (not on the main
+ * thread), processes the deliveries of one queue one at a time, and reports
+ * outcomes in batches. Bundled separately and started from a string (see
+ * build/build.mjs), so it also runs inside a single-file SEA binary.
+ */
+import { writeSync } from "node:fs";
+import { parentPort } from "node:worker_threads";
+import { createConsola } from "consola";
+import { loadCallback } from "../callback/load.js";
+import { applyLogConfig } from "../config/logging.js";
+import { setCurrentConfig } from "../config/current.js";
+import { callbackRepr } from "../consumer/process.js";
+import type { Outcome } from "../consumer/outcome.js";
+import { SerialProcessor } from "../consumer/serial-processor.js";
+import { setSink } from "../log.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+
+/** Outcomes wait at most this long for company before they are sent. */
+const OUTCOME_FLUSH_MS = 2;
+const OUTCOME_BATCH_MAX = 64;
+
+const port = parentPort;
+if (!port) throw new Error("callback-worker must run in a worker thread");
+
+// Log lines go straight to fd 1: through the worker's process.stdout each line
+// would be one more message to the main thread, which is busy with the broker.
+setSink(
+  createConsola({
+    level: 5,
+    reporters: [{ log: (entry) => writeAll(`${entry.args.join(" ")}\n`) }],
+  }),
+);
+
+let processor: SerialProcessor | undefined;
+let pendingIds: number[] = [];
+let pendingOutcomes: Outcome[] = [];
+let lastFlush = Date.now();
+
+function send(message: FromWorker): void {
+  port!.postMessage(message);
+}
+
+function flush(): void {
+  if (pendingIds.length === 0) return;
+  send({ t: "outcomes", ids: pendingIds, outcomes: pendingOutcomes });
+  pendingIds = [];
+  pendingOutcomes = [];
+  lastFlush = Date.now();
+}
+
+function report(id: number, outcome: Outcome): void {
+  pendingIds.push(id);
+  pendingOutcomes.push(outcome);
+  if (outcome.stop || !processor || processor.queued === 0 || pendingIds.length >= OUTCOME_BATCH_MAX || Date.now() - lastFlush >= OUTCOME_FLUSH_MS) {
+    flush();
+  }
+}
+
+port.on("message", (message: ToWorker) => {
+  switch (message.t) {
+    case "init":
+      void init(message);
+      break;
+    case "deliver":
+      for (let i = 0; i < message.ids.length; i++) processor?.submit(message.ids[i]!, message.raws[i]!);
+      break;
+    case "drain":
+      void processor?.drain().then((ids) => {
+        flush();
+        send({ t: "drained", ids });
+      });
+      if (!processor) send({ t: "drained", ids: [] });
+      break;
+    case "discard":
+      processor?.discardQueued();
+      break;
+  }
+});
+
+async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
+  setCurrentConfig(message.config);
+  applyLogConfig(message.config.log_config);
+  try {
+    const { spec, pluginDir, cwd, source } = message.source;
+    const handler = await loadCallback(spec, { pluginDir, cwd, source: source === "api" ? "--callback" : source });
+    const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
+    processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr }, report);
+    send({ t: "ready" });
+  } catch (error) {
+    const e = error as { name?: string; message?: string; exitCode?: number };
+    send({ t: "load-failed", name: e.name ?? "Error", message: e.message ?? String(error), exitCode: e.exitCode ?? 1 });
+  }
+}
+
+/** writeSync to a pipe can write partially or hit EAGAIN when the reader is slow. */
+function writeAll(text: string): void {
+  let buffer = Buffer.from(text);
+  while (buffer.length > 0) {
+    try {
+      const written = writeSync(1, buffer);
+      buffer = buffer.subarray(written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Messages between the main thread and a callback worker thread. Everything is
+ * plain data (structured clone). Deliveries and outcomes travel in batches: a
+ * postMessage costs far more than processing a small message, so the main
+ * thread sends every delivery that arrived in one event-loop turn together, and
+ * the worker reports outcomes together unless a callback is slow.
+ */
+import type { Config } from "../config/types.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import type { Outcome } from "../consumer/outcome.js";
+import type { CallbackSource } from "../consumer/runner.js";
+
+export type ToWorker =
+  | { readonly t: "init"; readonly queue: string; readonly source: CallbackSource; readonly config: Config }
+  | { readonly t: "deliver"; readonly ids: number[]; readonly raws: RawDelivery[] }
+  | { readonly t: "drain" }
+  | { readonly t: "discard" };
+
+export type FromWorker =
+  | { readonly t: "ready" }
+  | { readonly t: "load-failed"; readonly name: string; readonly message: string; readonly exitCode: number }
+  | { readonly t: "outcomes"; readonly ids: number[]; readonly outcomes: Outcome[] }
+  | { readonly t: "drained"; readonly ids: number[] };
