@@ -4,7 +4,11 @@
  * Operators grep for Python fedora-messaging's lines, so the default line is
  * Python's default format: `[fedora_messaging.consumer INFO] message`, on
  * stdout. Loggers are named like Python's (dotted, hierarchical); levels are
- * Python's numbers so that `log_config` can be mapped onto them.
+ * Python's numbers so that `log_config` can be mapped onto them
+ * (`config/logging.ts` does that mapping).
+ *
+ * This state is per thread: a worker thread that logs must be configured
+ * again there (`applyLogConfig` with the same `log_config`).
  */
 import { createConsola, type ConsolaInstance } from "consola";
 
@@ -22,29 +26,74 @@ export interface Logger {
   isEnabledFor(level: number): boolean;
 }
 
+/** Python's `log_config` defaults: `fedora_messaging` at INFO, the root at WARNING. */
+const DEFAULT_LEVELS: ReadonlyArray<readonly [string, number]> = [["", LEVELS.WARNING], ["fedora_messaging", LEVELS.INFO]];
+/** Python's default `log_config` formatter. */
+export const DEFAULT_FORMAT = "[%(name)s %(levelname)s] %(message)s";
+
 /** Per-logger-name levels; the longest dotted prefix wins, "" is the root. */
-const levels = new Map<string, number>([["", LEVELS.WARNING], ["fedora_messaging", LEVELS.INFO]]);
-let format = "[%(name)s %(levelname)s] %(message)s";
+const levels = new Map<string, number>(DEFAULT_LEVELS);
+let format = DEFAULT_FORMAT;
+/** strftime-style `datefmt` for `%(asctime)s`; null is Python's `2024-01-31 12:00:00,123`. */
+let dateFormat: string | null = null;
+/** Lines below this are dropped whatever the logger says (a Python handler's own level). */
+let handlerLevel = 0;
+let output: "stdout" | "stderr" = "stdout";
+/** For `%(relativeCreated)d`, like Python's module load time. */
+const startTime = Date.now();
 
 /**
  * consola carries the lines; our reporter writes each one as it is, because
  * its own reporters add badges, dates or colours that Python's lines don't have
- * (journald adds timestamps itself). Everything goes to stdout, like Python's
- * default `log_config`.
+ * (journald adds timestamps itself). Everything goes to stdout by default, like
+ * Python's default `log_config`; `setOutput("stderr")` follows a config whose
+ * handler writes to `ext://sys.stderr`.
  */
 function plainLineSink(): ConsolaInstance {
   return createConsola({
     level: 5,
-    reporters: [{ log: (entry) => { process.stdout.write(`${entry.args.join(" ")}\n`); } }],
+    reporters: [{ log: (entry) => { process[output].write(`${entry.args.join(" ")}\n`); } }],
   });
 }
 let sink: ConsolaInstance = plainLineSink();
 
+/** Sets the level of logger `name` ("" is the root) and, by inheritance, of its children. */
 export function setLevel(name: string, level: number): void {
   levels.set(name, level);
 }
+/**
+ * Forgets every per-logger level: the root goes back to WARNING and every
+ * logger inherits it (Python's state before any `log_config` is applied).
+ * `config/logging.ts` calls this before applying a `log_config`.
+ */
+export function clearLevels(): void {
+  levels.clear();
+  levels.set("", LEVELS.WARNING);
+}
+/** Restores the defaults of this module: levels, format, date format, handler level, stdout. */
+export function resetLogging(): void {
+  levels.clear();
+  for (const [name, level] of DEFAULT_LEVELS) levels.set(name, level);
+  format = DEFAULT_FORMAT;
+  dateFormat = null;
+  handlerLevel = 0;
+  output = "stdout";
+}
+/** Sets the line format, in Python's `%(name)s` style. */
 export function setFormat(pythonFormat: string): void {
   format = pythonFormat;
+}
+/** Sets the strftime-style format of `%(asctime)s` (Python's `datefmt`); null restores Python's default. */
+export function setDateFormat(datefmt: string | null): void {
+  dateFormat = datefmt;
+}
+/** Drops every line below `level`, whatever its logger's level (a Python handler's `level`). */
+export function setHandlerLevel(level: number): void {
+  handlerLevel = level;
+}
+/** Chooses the stream the default sink writes to. */
+export function setOutput(stream: "stdout" | "stderr"): void {
+  output = stream;
 }
 /** Replace where lines go (tests capture them). */
 export function setSink(instance: ConsolaInstance): void {
@@ -59,27 +108,85 @@ export function effectiveLevel(name: string): number {
   }
 }
 
-function levelName(level: number): string {
+/** Python's `logging.getLevelName` for a number: the name, or `Level N`. */
+export function levelName(level: number): string {
   for (const [name, value] of Object.entries(LEVELS)) if (value === level) return name;
-  return `Level ${level}`;
+  return level === 0 ? "NOTSET" : `Level ${level}`;
 }
 
-function render(name: string, level: number, message: string): string {
-  return format.replace(/%\((\w+)\)[-\d.]*[sd]/g, (whole, key: string) => {
-    switch (key) {
-      case "name": return name;
-      case "levelname": return levelName(level);
-      case "message": return message;
-      case "levelno": return String(level);
-      case "asctime": return new Date().toISOString().replace("T", " ").replace("Z", "");
-      case "process": return String(process.pid);
+// --- internal ---------------------------------------------------------------
+
+const pad2 = (n: number): string => String(n).padStart(2, "0");
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** The subset of strftime a `datefmt` usually needs, in local time like Python's `time.localtime`. */
+function strftime(pattern: string, d: Date): string {
+  return pattern.replace(/%([a-zA-Z%])/g, (whole, c: string) => {
+    switch (c) {
+      case "Y": return String(d.getFullYear());
+      case "y": return pad2(d.getFullYear() % 100);
+      case "m": return pad2(d.getMonth() + 1);
+      case "d": return pad2(d.getDate());
+      case "H": return pad2(d.getHours());
+      case "I": return pad2(((d.getHours() + 11) % 12) + 1);
+      case "p": return d.getHours() < 12 ? "AM" : "PM";
+      case "M": return pad2(d.getMinutes());
+      case "S": return pad2(d.getSeconds());
+      case "a": return DAYS[d.getDay()] ?? "";
+      case "b": return MONTHS[d.getMonth()] ?? "";
+      case "z": {
+        const off = -d.getTimezoneOffset();
+        const abs = Math.abs(off);
+        return `${off < 0 ? "-" : "+"}${pad2(Math.floor(abs / 60))}${pad2(abs % 60)}`;
+      }
+      case "%": return "%";
       default: return whole;
     }
   });
 }
 
+function asctime(d: Date): string {
+  if (dateFormat !== null) return strftime(dateFormat, d);
+  return `${strftime("%Y-%m-%d %H:%M:%S", d)},${String(d.getMilliseconds()).padStart(3, "0")}`;
+}
+
+/** One `%(key)[flags][width][.precision]conversion` or `%%`, as Python's %-style understands them. */
+const FIELD = /%%|%\((\w+)\)([-#0 +]*)(\d*)(?:\.(\d+))?([diouxXeEfFgGcrsa])/g;
+
+function render(name: string, level: number, message: string): string {
+  const now = new Date();
+  return format.replace(FIELD, (whole, key: string | undefined, flags: string, width: string, precision: string | undefined, conv: string) => {
+    if (key === undefined) return "%";
+    let value: string | number;
+    switch (key) {
+      case "name": value = name; break;
+      case "levelname": value = levelName(level); break;
+      case "levelno": value = level; break;
+      case "message": value = message; break;
+      case "asctime": value = asctime(now); break;
+      case "created": value = now.getTime() / 1000; break;
+      case "msecs": value = now.getMilliseconds(); break;
+      case "relativeCreated": value = now.getTime() - startTime; break;
+      case "process": value = process.pid; break;
+      case "processName": value = "MainProcess"; break;
+      default: return whole; // Python would fail at emit time; showing the field is kinder.
+    }
+    let text: string;
+    if ("diu".includes(conv)) text = String(Math.trunc(Number(value)));
+    else if ("eEfFgG".includes(conv)) text = Number(value).toFixed(precision === undefined ? 6 : Number(precision));
+    else if (conv === "r") text = typeof value === "string" ? `'${value}'` : String(value);
+    else text = String(value);
+    if (precision !== undefined && (conv === "s" || conv === "r" || conv === "a")) text = text.slice(0, Number(precision));
+    const w = width === "" ? 0 : Number(width);
+    if (flags.includes("-")) return text.padEnd(w);
+    if (flags.includes("0") && typeof value === "number") return text.padStart(w, "0");
+    return text.padStart(w);
+  });
+}
+
 function emit(name: string, level: number, message: string): void {
-  if (level < effectiveLevel(name)) return;
+  if (level < effectiveLevel(name) || level < handlerLevel) return;
   const line = render(name, level, message);
   if (level >= LEVELS.ERROR) sink.error(line);
   else if (level >= LEVELS.WARNING) sink.warn(line);
@@ -89,6 +196,7 @@ function emit(name: string, level: number, message: string): void {
 
 const loggers = new Map<string, Logger>();
 
+/** The logger called `name` (dotted, like Python's `logging.getLogger`); one object per name. */
 export function getLogger(name: string): Logger {
   let logger = loggers.get(name);
   if (!logger) {
@@ -99,7 +207,7 @@ export function getLogger(name: string): Logger {
       warning: (m) => emit(name, LEVELS.WARNING, m),
       error: (m) => emit(name, LEVELS.ERROR, m),
       exception: (m, e) => emit(name, LEVELS.ERROR, `${m}\n${e instanceof Error ? (e.stack ?? String(e)) : String(e)}`),
-      isEnabledFor: (level) => level >= effectiveLevel(name),
+      isEnabledFor: (level) => level >= effectiveLevel(name) && level >= handlerLevel,
     };
     loggers.set(name, logger);
   }
