@@ -10,11 +10,17 @@
 import { loadConfig } from "./load.js";
 import type { Config } from "./types.js";
 
-let current: Config | undefined;
+/**
+ * Kept on `globalThis` under a registry symbol, not in a module variable: a
+ * plugin that imports its own copy of this library (the npm package, while the
+ * daemon runs from its bundle) must see the configuration the daemon set.
+ */
+const CURRENT = Symbol.for("fedora-messaging.current-config");
+const holder = globalThis as { [CURRENT]?: Config };
 
-/** Makes `config` the value `currentConfig()` returns (in this thread). */
+/** Makes `config` the value `currentConfig()` returns (in this thread, for every copy of the library). */
 export function setCurrentConfig(config: Config): void {
-  current = config;
+  holder[CURRENT] = config;
 }
 
 /**
@@ -25,6 +31,6 @@ export function setCurrentConfig(config: Config): void {
  * @throws ConfigurationError when that lazy load fails.
  */
 export function currentConfig(): Config {
-  current ??= loadConfig();
-  return current;
+  holder[CURRENT] ??= loadConfig();
+  return holder[CURRENT];
 }

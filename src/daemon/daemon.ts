@@ -30,6 +30,9 @@ import { emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
 import { Backoff } from "./backoff.js";
 
+/** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
+const UNLIMITED_PREFETCH = 1000;
+
 const log = getLogger("fedora_messaging.twisted.protocol");
 const factoryLog = getLogger("fedora_messaging.twisted.factory");
 
@@ -193,7 +196,8 @@ export class Daemon {
         const consumer = new QueueConsumer({
           connection: connection.raw,
           queue: queue.name,
-          prefetch: Math.max(1, this.options.config.qos.prefetch_count),
+          // prefetch_count 0 means "no limit" in AMQP 0-9-1; AMQP 1.0 needs a number: a generous one.
+          prefetch: this.options.config.qos.prefetch_count > 0 ? this.options.config.qos.prefetch_count : UNLIMITED_PREFETCH,
           runner: slot.runner,
           stats: slot.stats,
           tag: randomUUID(),

@@ -1,8 +1,13 @@
 /**
- * Runs consumers for the CLI. The real implementation lands with the consumer
- * (issue 4); this signature is what the CLI codes against.
+ * Runs the consumer daemon for the CLI: the process-level parts (current
+ * config for callbacks, logging, signals) around a `Daemon`. Never exits the
+ * process itself; the CLI maps the outcome to an exit code.
  */
+import { applyLogConfig } from "../config/logging.js";
+import { setCurrentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
+import { Daemon } from "./daemon.js";
+import { handleStopSignals } from "./signals.js";
 
 export interface RunConsumerOptions {
   readonly config: Config;
@@ -10,6 +15,8 @@ export interface RunConsumerOptions {
   readonly callbackSpec: string;
   /** Which of those it came from, for error sentences ("--callback argument" / "configuration file"). */
   readonly callbackSource: "--callback-file" | "--callback" | "configuration file";
+  /** Run the callback on the main thread instead of a worker thread. */
+  readonly inProcess?: boolean;
 }
 
 /** How a run ended; the CLI maps it to an exit code in `cli/exit-codes.ts`. */
@@ -18,6 +25,21 @@ export type RunOutcome =
   | { readonly kind: "halted"; readonly exitCode: number; readonly reason: string | undefined }
   | { readonly kind: "failed"; readonly error: unknown };
 
-export async function runConsumer(_options: RunConsumerOptions): Promise<RunOutcome> {
-  throw new Error("runConsumer: the consumer is not wired yet");
+export async function runConsumer(options: RunConsumerOptions): Promise<RunOutcome> {
+  const { config } = options;
+  setCurrentConfig(config);
+  applyLogConfig(config.log_config);
+  const daemon = new Daemon({
+    config,
+    callback: { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },
+    mode: options.inProcess ? "in-process" : config.callback_mode,
+  });
+  const removeHandlers = handleStopSignals(() => daemon.stop());
+  try {
+    return await daemon.run();
+  } catch (error) {
+    return { kind: "failed", error };
+  } finally {
+    removeHandlers();
+  }
 }
