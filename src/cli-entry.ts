@@ -1,0 +1,7 @@
+/**
+ * Executable entry (bundled into dist/fedora-messaging.js, and the SEA's main):
+ * `node --import tsx src/cli-entry.ts consume --help` runs the same from source.
+ */
+import { main } from "./main.js";
+
+void main(process.argv.slice(2));

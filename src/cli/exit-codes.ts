@@ -1,0 +1,146 @@
+/**
+ * THE exit-code table: how a run's outcome or error becomes an exit code and
+ * the line that explains it. Codes and sentences are Python fedora-messaging's
+ * (`cli.py` `_consume_errback`/`_consume_callback`, click's usage errors,
+ * docs "Exit codes"), so scripts and systemd units behave the same.
+ *
+ * | code | reason                                   | where              |
+ * |------|------------------------------------------|--------------------|
+ * | 0    | stopped; HaltConsumer(0)                 | —                  |
+ * | N    | HaltConsumer(N)                          | ERROR log (stdout) |
+ * | 1    | CallbackLoadError(1); unexpected errors  | stderr             |
+ * | 2    | usage; ConfigurationError; CallbackLoadError(2) | stderr      |
+ * | 10   | BadDeclarationError                      | ERROR log          |
+ * | 11   | UnexpectedRegistrationError              | ERROR log          |
+ * | 12   | ConsumerCanceledError                    | ERROR log          |
+ * | 13   | CallbackError                            | ERROR log          |
+ * | 14   | ConnectionError                          | ERROR log          |
+ * | 15   | PermissionError                          | ERROR log          |
+ */
+import type { RunOutcome } from "../daemon/run.js";
+import { controlKindOf } from "../errors.js";
+import { PROG, UsageError, synopsis } from "./_args.js";
+
+export interface ExitReport {
+  readonly code: number;
+  /**
+   * What to tell the user. On "stdout" it is logged at ERROR through the
+   * `fedora_messaging.cli` logger (Python's log lines go to stdout); on
+   * "stderr" it is written as is (click's "Error: ..." and tracebacks).
+   */
+  readonly message?: string;
+  readonly stream: "stdout" | "stderr";
+}
+
+/** Python's fixed sentence for a server-side cancel (exit 12). */
+export const CONSUMER_CANCELED_MESSAGE = "The consumer was canceled server-side, check with system administrators.";
+
+/**
+ * Maps what `runConsumer` returned, or whatever was thrown on the way, to the
+ * exit code and message. Pure: the caller writes the message.
+ */
+export function exitCodeFor(outcomeOrError: RunOutcome | unknown): ExitReport {
+  if (isRunOutcome(outcomeOrError)) {
+    switch (outcomeOrError.kind) {
+      case "stopped":
+        return { code: 0, stream: "stdout" };
+      case "halted":
+        return halted(outcomeOrError.exitCode, outcomeOrError.reason);
+      case "failed":
+        return exitCodeForError(outcomeOrError.error);
+    }
+  }
+  return exitCodeForError(outcomeOrError);
+}
+
+// --- internal ---
+
+const CONSUME_COMMAND = `${PROG} consume`;
+
+function isRunOutcome(value: unknown): value is RunOutcome {
+  const kind = (value as { kind?: unknown } | null | undefined)?.kind;
+  return !(value instanceof Error) && (kind === "stopped" || kind === "halted" || kind === "failed");
+}
+
+function halted(code: number, reason: string | undefined): ExitReport {
+  if (code === 0) return { code: 0, stream: "stdout" };
+  // Python formats a missing reason with %s, hence "None".
+  return { code, stream: "stdout", message: `Consumer halted with non-zero exit code (${code}): ${reason ?? "None"}` };
+}
+
+/**
+ * Errors are recognised by class name as well as by `instanceof`: an error
+ * rebuilt from a worker thread's message, or thrown by another copy of this
+ * library, has the right `name` but not our prototype.
+ */
+function exitCodeForError(error: unknown): ExitReport {
+  const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
+  if (controlKindOf(error) === "halt") return halted(Number(e.exitCode ?? 0), e.reason as string | undefined);
+  switch (error instanceof Error ? error.name : undefined) {
+    case "UsageError":
+      return usage(String(e.message), error instanceof UsageError ? error.command : undefined);
+    case "ConfigurationError":
+      // click's BadParameter raised without a parameter: "Invalid value: ..." (not "for '--conf'").
+      return usage(`Invalid value: ${String(e.message)}`, PROG);
+    case "CallbackLoadError":
+      // Python: ClickException (exit 1, no usage lines) or BadOptionUsage (exit 2, with them).
+      return e.exitCode === 2
+        ? usage(String(e.message), CONSUME_COMMAND)
+        : { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
+    case "BadDeclarationError":
+      return log(10, `Unable to declare the ${String(e.objType)} object on the AMQP broker. The broker responded with ${String(e.reason)}. Check permissions for your user.`);
+    case "UnexpectedRegistrationError": {
+      const cause = e.cause ?? error;
+      const line = ownSentence(e.message, "An unexpected error (") ??
+        `An unexpected error (${pyRepr(cause)}) occurred while registering the consumer, please report this bug.`;
+      // Python logs this one with log.exception: the traceback follows the line.
+      return log(11, `${line}\n${stackOf(cause)}`);
+    }
+    case "ConsumerCanceledError":
+      return log(12, CONSUMER_CANCELED_MESSAGE);
+    case "CallbackError":
+      // The daemon knows the consumer's repr and usually writes the whole sentence.
+      return log(13, ownSentence(e.message, "Unexpected error occurred in consumer") ??
+        `Unexpected error occurred in consumer: ${pyRepr(e.cause ?? error)}`);
+    case "ConnectionError":
+      return log(14, String(e.reason ?? e.message));
+    case "PermissionError":
+      // Python formats str(PermissionException), which is its description (the queue).
+      return log(15, `The consumer could not proceed because of a permissions problem: ${String(e.description ?? e.message)}`);
+    default:
+      // Python lets these escape: a traceback on stderr and exit 1.
+      return { code: 1, stream: "stderr", message: stackOf(error) };
+  }
+}
+
+/** The error's own message when it already is Python's sentence (the daemon composes some). */
+function ownSentence(message: unknown, prefix: string): string | undefined {
+  return typeof message === "string" && message.startsWith(prefix) ? message : undefined;
+}
+
+function log(code: number, message: string): ExitReport {
+  return { code, stream: "stdout", message };
+}
+
+/** click's usage error: usage line, hint, blank line, then the error (exit 2). */
+function usage(message: string, command: string | undefined): ExitReport {
+  if (command === undefined) return { code: 2, stream: "stderr", message: `Error: ${message}` };
+  const head = `Usage: ${synopsis(command, command === PROG)}\nTry '${command} --help' for help.\n\n`;
+  return { code: 2, stream: "stderr", message: `${head}Error: ${message}` };
+}
+
+function stackOf(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+}
+
+/** Python's `repr()` of an exception: `ValueError('boom')`. */
+function pyRepr(error: unknown): string {
+  if (!(error instanceof Error)) return pyQuote(String(error));
+  return `${error.name}(${pyQuote(error.message)})`;
+}
+
+function pyQuote(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  const escaped = text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
+  return quote + (quote === "'" ? escaped.replaceAll("'", "\\'") : escaped) + quote;
+}
