@@ -49,6 +49,8 @@ const common = {
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+  // worker-runner.ts reads import.meta.url only when running from source, never in a bundle.
+  logOverride: { "empty-import-meta": "silent" },
   plugins: [requirePatchedRhea],
   // `debug` (rhea's logger) probes for this optional package; bundling nothing is what we want.
   external: ["supports-color"],
@@ -90,11 +92,6 @@ await build({
 });
 
 // Type declarations for library users, emitted by tsc (esbuild emits no types).
-execFileSync(
-  process.execPath,
-  [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.json`, "--noEmit", "false", "--declaration", "--emitDeclarationOnly",
-    "--rootDir", `${root}src`, "--outDir", `${dist}/types`],
-  { stdio: "inherit" },
-);
+execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });
 writeFileSync(`${dist}/index.d.ts`, 'export * from "./types/index.js";\n');
 console.error(`built dist/ (fedora-messaging ${version})`);

@@ -16,6 +16,7 @@ import type { Binding, Config, QueueSettings } from "./config/types.js";
 import { setCurrentConfig } from "./config/current.js";
 import { Daemon, type DaemonOutcome } from "./daemon/daemon.js";
 import type { Message } from "./message/message.js";
+import type { MessageHandler } from "./consumer/process.js";
 
 /** A callback: a function of the message, possibly async; its throws are the outcome table. */
 export type ConsumeCallback = (message: Message) => unknown;
@@ -58,7 +59,7 @@ export async function consume(callback: ConsumeCallback | { call(message: Messag
     typeof callback === "string"
       ? { spec: callback, source: "api" as const, pluginDir: config.plugin_dir, cwd: process.cwd() }
       : typeof callback === "function"
-        ? callback
+        ? (callback as MessageHandler)
         : (message: Message) => callback.call(message);
   const daemon = new Daemon({ config, callback: handler, mode: options.mode ?? config.callback_mode });
   const abort = () => daemon.stop();

@@ -45,7 +45,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     log.info(`The configuration file, ${path}, does not exist.`);
     return validateConfig({}, "the built-in defaults");
   }
-  log.info(`Loading configuration from ${path}`);
+  // DEBUG, not Python's INFO: Python's CLI logs it before logging is set up, so users never see it.
+  log.debug(`Loading configuration from ${path}`);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);

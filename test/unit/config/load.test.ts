@@ -1,3 +1,4 @@
+import { setLevel } from "../../../src/log.js";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,10 +55,12 @@ describe("which file loadConfig reads", () => {
       else process.env.FEDORA_MESSAGING_CONF = saved;
     }
   });
-  it("logs which file it loads, at INFO", () => {
+  it("logs which file it loads, at DEBUG (Python's CLI never shows it)", () => {
     const lines = captureLines();
+    setLevel("fedora_messaging.config", 10);
     loadConfig({ path: conf });
-    assert.deepEqual(lines, [`[fedora_messaging.config INFO] Loading configuration from ${conf}`]);
+    setLevel("fedora_messaging.config", 20);
+    assert.deepEqual(lines, [`[fedora_messaging.config DEBUG] Loading configuration from ${conf}`]);
   });
 });
 

@@ -1,0 +1,28 @@
+/**
+ * The public API for callback authors and programs that consume:
+ * `import { consume, Nack, Drop, HaltConsumer, Message } from "fedora-messaging"`.
+ * Re-exports only.
+ */
+export { consume, type ConsumeCallback, type ConsumeOptions, type ConsumeResult, type BindingInput } from "./consume.js";
+export {
+  Nack,
+  Drop,
+  HaltConsumer,
+  FedoraMessagingError,
+  ConfigurationError,
+  ValidationError,
+  PermissionError,
+  BadDeclarationError,
+  ConnectionError,
+  ConsumerCanceledError,
+  UnexpectedRegistrationError,
+  CallbackError,
+  CallbackLoadError,
+} from "./errors.js";
+export { Message, DEBUG, INFO, WARNING, ERROR, SEVERITIES } from "./message/message.js";
+export { registerMessageClass, registerSchemaModule, getClass, getName } from "./message/registry.js";
+export { currentConfig } from "./config/current.js";
+export { loadConfig } from "./config/load.js";
+export type { Config, Binding, QueueSettings } from "./config/types.js";
+export { printer } from "./callback/printer.js";
+export { getLogger, type Logger } from "./log.js";

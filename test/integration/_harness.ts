@@ -1,0 +1,157 @@
+/**
+ * Helpers for the consumer's integration tests: a per-test queue bound to
+ * amq.topic with its own routing key, a config file for it, and the real CLI
+ * (dist/fedora-messaging.js, built by `npm test` before the tests) run as a
+ * child process.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { brokerUrls, uniqueName } from "../support/broker.js";
+import { bindQueue, declareQueue, deleteQueue } from "../support/management.js";
+import { publishMessages } from "../support/publish.js";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const CLI = join(ROOT, "dist/fedora-messaging.js");
+export const BEHAVIOURS = join(ROOT, "test/fixtures/consumer/behaviours.mjs");
+
+export interface TestQueue {
+  readonly name: string;
+  readonly routingKey: string;
+  readonly dir: string;
+  readonly recordFile: string;
+  /** Publishes fedora-messaging-shaped messages with this queue's routing key. */
+  publish(bodies: ReadonlyArray<Record<string, unknown>>, extra?: { headers?: Record<string, unknown> }): Promise<void>;
+  publishRaw(raw: Buffer): Promise<void>;
+  /** What the callback recorded, one object per call. */
+  records(): Array<Record<string, unknown>>;
+  cleanup(): Promise<void>;
+}
+
+export async function testQueue(prefix: string): Promise<TestQueue> {
+  const name = uniqueName(prefix);
+  const routingKey = `test.${name}`;
+  const dir = mkdtempSync(join(tmpdir(), "fm-test-"));
+  const recordFile = join(dir, "records.jsonl");
+  await declareQueue(name, { durable: true, auto_delete: false, arguments: {} });
+  await bindQueue(name, "amq.topic", routingKey);
+  const { amqpUrl } = brokerUrls();
+  return {
+    name,
+    routingKey,
+    dir,
+    recordFile,
+    publish: (bodies, extra = {}) =>
+      publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
+    publishRaw: (raw) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw }]),
+    records: () =>
+      existsSync(recordFile)
+        ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
+        : [],
+    cleanup: () => deleteQueue(name),
+  };
+}
+
+export interface ConfigOptions {
+  readonly callback?: string;
+  readonly consumerConfig?: Record<string, unknown>;
+  readonly prefetch?: number;
+  readonly amqpUrl?: string;
+  readonly extra?: string;
+  readonly callbackMode?: "worker" | "in-process";
+}
+
+/** Writes a config file consuming `queue` (durable, as declared by testQueue) and returns its path. */
+export function writeConfig(queue: TestQueue, options: ConfigOptions = {}): string {
+  const consumerConfig = { record_file: queue.recordFile, ...options.consumerConfig };
+  const lines = [
+    `amqp_url = ${JSON.stringify(options.amqpUrl ?? brokerUrls().amqpUrl)}`,
+    `callback = ${JSON.stringify(options.callback ?? `${BEHAVIOURS}:accept`)}`,
+    ...(options.callbackMode ? [`callback_mode = "${options.callbackMode}"`] : []),
+    options.extra ?? "",
+    `[queues.${JSON.stringify(queue.name)}]`,
+    "durable = true",
+    "auto_delete = false",
+    "exclusive = false",
+    "arguments = {}",
+    "[[bindings]]",
+    `queue = ${JSON.stringify(queue.name)}`,
+    'exchange = "amq.topic"',
+    `routing_keys = [${JSON.stringify(queue.routingKey)}]`,
+    "[qos]",
+    `prefetch_count = ${options.prefetch ?? 10}`,
+    "[client_properties]",
+    `app = ${JSON.stringify(`fm-test-${queue.name}`)}`,
+    "[consumer_config]",
+    ...Object.entries(consumerConfig).map(([key, value]) => `${key} = ${JSON.stringify(value)}`),
+  ];
+  const path = join(queue.dir, "config.toml");
+  writeFileSync(path, `${lines.join("\n")}\n`);
+  return path;
+}
+
+export interface CliRun {
+  readonly child: ChildProcess;
+  /** Everything printed so far on stdout. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or 128+signal) when the process ends. */
+  readonly exited: Promise<number>;
+  /** Resolves when stdout contains `text`. */
+  waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
+}
+
+/** Runs `fedora-messaging ARGS` from the built bundle. It is killed after `timeoutMs`. */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  const waiters: Array<() => void> = [];
+  child.stdout!.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const wake of waiters.splice(0)) wake();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  const exited = new Promise<number>((resolveExit) => {
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      for (const wake of waiters.splice(0)) wake();
+      resolveExit(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 2));
+    });
+  });
+  const matches = (text: string | RegExp) => (typeof text === "string" ? out.includes(text) : text.test(out));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor: (text, timeoutMs = 30_000) =>
+      new Promise<void>((resolveWait, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`timed out waiting for ${String(text)} in:\n${out}\n--- stderr ---\n${err}`)), timeoutMs);
+        const check = () => {
+          if (matches(text)) {
+            clearTimeout(deadline);
+            resolveWait();
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            clearTimeout(deadline);
+            reject(new Error(`the CLI exited before printing ${String(text)}:\n${out}\n--- stderr ---\n${err}`));
+          } else {
+            waiters.push(check);
+          }
+        };
+        check();
+      }),
+  };
+}
+
+/** `fedora-messaging --conf CONFIG consume ARGS` to completion. */
+export async function consumeToEnd(config: string, args: readonly string[] = [], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = runCli(["--conf", config, "consume", ...args], { timeoutMs });
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}

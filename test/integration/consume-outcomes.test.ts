@@ -1,0 +1,134 @@
+/**
+ * Every row of the outcome table through the real CLI against the real broker:
+ * exit code, log lines, and the queue's counts on the broker afterwards
+ * (nothing lost, nothing extra). Python's table: notes §1.5.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { getQueue, waitForQueue } from "../support/management.js";
+import { BEHAVIOURS, consumeToEnd, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+
+const queues: TestQueue[] = [];
+after(() => Promise.all(queues.map((q) => q.cleanup())));
+
+async function freshQueue(prefix: string): Promise<TestQueue> {
+  const queue = await testQueue(prefix);
+  queues.push(queue);
+  return queue;
+}
+
+async function settled(queue: TestQueue, expect: { ready: number }): Promise<void> {
+  await waitForQueue(queue.name, (q) => q.messages_ready === expect.ready && q.messages_unacknowledged === 0, 20_000);
+}
+
+describe("callback outcomes through the CLI", () => {
+  test("return accepts; HaltConsumer(0) accepts its message and exits 0", async () => {
+    const queue = await freshQueue("accept");
+    await queue.publish([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const config = writeConfig(queue, { consumerConfig: { halt_after: 3 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(queue.records().map((r) => (r["body"] as { n: number }).n), [1, 2, 3]);
+    assert.match(stdout, /\[fedora_messaging\.twisted\.consumer INFO\] Consuming message from topic test\.\S+ \(message id [0-9a-f-]{36}\)/);
+    assert.match(stdout, /Successfully consumed message from topic/);
+    assert.match(stdout, /Consumer indicated it wishes consumption to halt, shutting down/);
+    await settled(queue, { ready: 0 });
+  });
+
+  test("Nack requeues: the message comes back and is processed again", async () => {
+    const queue = await freshQueue("nack");
+    await queue.publish([{ n: 1 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:nackOnce`, consumerConfig: { halt_after: 2 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    const records = queue.records();
+    assert.equal(records.length, 2);
+    assert.equal(records[0]!["id"], records[1]!["id"]);
+    assert.deepEqual(records.map((r) => r["nacked"]), [true, false]);
+    assert.match(stdout, /\[fedora_messaging\.twisted\.consumer WARNING\] Returning message id \S+ to the queue/);
+    await settled(queue, { ready: 0 });
+  });
+
+  test("Drop rejects: the message is gone, not requeued", async () => {
+    const queue = await freshQueue("drop");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:drop`, consumerConfig: { halt_after: 2 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /Consumer requested message id \S+ be dropped/);
+    await settled(queue, { ready: 0 });
+  });
+
+  test("HaltConsumer(42, reason) exits 42 with Python's log line; the message is accepted", async () => {
+    const queue = await freshQueue("halt42");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, {
+      callback: `${BEHAVIOURS}:halt`,
+      consumerConfig: { halt_code: 42, halt_reason: "Life, the universe, and everything" },
+      prefetch: 1,
+    });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 42, stdout);
+    assert.match(stdout, /\[fedora_messaging\.cli ERROR\] Consumer halted with non-zero exit code \(42\): Life, the universe, and everything/);
+    assert.equal(queue.records().length, 1);
+    await settled(queue, { ready: 1 });
+  });
+
+  test("HaltConsumer(requeue=true) releases its message and exits with its code", async () => {
+    const queue = await freshQueue("haltrq");
+    await queue.publish([{ n: 1 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:halt`, consumerConfig: { halt_code: 1, requeue: true } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 1, stdout);
+    await settled(queue, { ready: 1 });
+  });
+
+  test("an unexpected error releases every unsettled message and exits 13", async () => {
+    const queue = await freshQueue("fail");
+    await queue.publish([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:fail`, prefetch: 5 });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 13, stdout);
+    assert.match(stdout, /\[fedora_messaging\.twisted\.consumer ERROR\] Received unexpected exception from consumer Consumer\(queue=/);
+    assert.match(stdout, /TypeError: the callback failed on purpose/);
+    assert.match(stdout, /\[fedora_messaging\.cli ERROR\] Unexpected error occurred in consumer/);
+    assert.equal(queue.records().length, 1, "the callback ran once");
+    await settled(queue, { ready: 5 });
+  });
+
+  test("invalid messages are rejected without calling the callback", async () => {
+    const queue = await freshQueue("invalid");
+    await queue.publishRaw(Buffer.from("this is not JSON"));
+    await queue.publishRaw(Buffer.from([0xff, 0xfe, 0x00]));
+    await queue.publishRaw(Buffer.from("[1, 2, 3]"));
+    await queue.publish([{ last: true }]);
+    const config = writeConfig(queue, { consumerConfig: { halt_after: 1 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    const warnings = stdout.match(/did not pass validation; ignoring message/g) ?? [];
+    assert.equal(warnings.length, 3, stdout);
+    assert.deepEqual(queue.records().map((r) => r["body"]), [{ last: true }]);
+    await settled(queue, { ready: 0 });
+  });
+
+  test("a class callback is instantiated once and its call() used", async () => {
+    const queue = await freshQueue("class");
+    await queue.publish([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:Counter`, consumerConfig: { halt_after: 3 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    assert.deepEqual(queue.records().map((r) => r["seen"]), [1, 2, 3]);
+    await settled(queue, { ready: 0 });
+  });
+
+  test("in-process mode gives the same outcomes", async () => {
+    const queue = await freshQueue("inproc");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:nackOnce`, consumerConfig: { halt_after: 4 }, callbackMode: "in-process" });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 0, stdout);
+    assert.equal(queue.records().length, 4);
+    await settled(queue, { ready: 0 });
+    assert.ok(await getQueue(queue.name));
+  });
+});
