@@ -1,0 +1,163 @@
+/**
+ * `npm run bench`: how fast the daemon drains a queue, against a bare rhea
+ * consumer measured in the same run (the ceiling). For each variant the queue
+ * is pre-filled with N Fedora-shaped messages, then the consumer process is
+ * started and measured from outside:
+ *   - msgs/s: N / (last message - first message), the drain rate;
+ *   - CPU ms per message: user + system time of the whole process / N;
+ *   - peak RSS: VmHWM of the process;
+ *   - start to first message: exec to the first delivery reaching the callback.
+ * Figures are printed with their ratio to the bare consumer; nothing is
+ * asserted (timing on a shared 2-core machine is noisy: compare ratios).
+ *
+ * Environment: FM_BENCH_COUNT (default 20000), FM_BENCH_PREFETCH (10),
+ * FM_BENCH_ROUNDS (2; the best round of each variant is reported).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { brokerUrls, uniqueName } from "../support/broker.js";
+import { bindQueue, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
+import { publishMessages } from "../support/publish.js";
+import { sampleMessages } from "../demo/messages.js";
+
+const root = resolve(import.meta.dirname, "../..");
+const COUNT = Number(process.env["FM_BENCH_COUNT"] ?? 20_000);
+const PREFETCH = Number(process.env["FM_BENCH_PREFETCH"] ?? 10);
+const ROUNDS = Number(process.env["FM_BENCH_ROUNDS"] ?? 2);
+const CLK_TCK = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
+
+interface Figures {
+  readonly rate: number;
+  readonly cpuMsPerMessage: number;
+  readonly peakRssMiB: number;
+  readonly startToFirstMs: number;
+}
+
+interface Variant {
+  readonly name: string;
+  command(queue: string, out: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv };
+}
+
+const { amqpUrl } = brokerUrls();
+const dir = mkdtempSync(join(tmpdir(), "fm-bench-"));
+
+const variants: Variant[] = [
+  {
+    name: "bare rhea consumer (ceiling)",
+    command: (queue, out) => ({
+      argv: [join(root, "test/bench/bare-consumer.mjs"), amqpUrl, queue, String(COUNT), String(PREFETCH), out],
+      env: {},
+    }),
+  },
+  daemonVariant("fedora-messaging, worker thread (default)", "worker"),
+  daemonVariant("fedora-messaging, in-process", "in-process"),
+];
+
+function daemonVariant(name: string, mode: "worker" | "in-process"): Variant {
+  return {
+    name,
+    command: (queue, out, workDir) => {
+      const config = join(workDir, `${mode}.toml`);
+      writeFileSync(
+        config,
+        [
+          `amqp_url = ${JSON.stringify(amqpUrl)}`,
+          `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
+          `callback_mode = "${mode}"`,
+          "bindings = []", // the queue is bound by fill(); top-level keys come before tables
+          `[queues.${JSON.stringify(queue)}]`,
+          "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
+          `[qos]\nprefetch_count = ${PREFETCH}`,
+        ].join("\n") + "\n",
+      );
+      return {
+        argv: [join(root, "dist/fedora-messaging.js"), "--conf", config, "consume"],
+        env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out },
+      };
+    },
+  };
+}
+
+async function fill(queue: string): Promise<void> {
+  await deleteQueue(queue).catch(() => undefined);
+  await declareQueue(queue, { durable: true, auto_delete: false, arguments: {} });
+  await bindQueue(queue, "amq.topic", `bench.${queue}`);
+  const samples = sampleMessages();
+  const batch = 2_000;
+  for (let sent = 0; sent < COUNT; sent += batch) {
+    const n = Math.min(batch, COUNT - sent);
+    await publishMessages(
+      amqpUrl,
+      Array.from({ length: n }, (_, i) => {
+        const sample = samples[(sent + i) % samples.length]!;
+        return { topic: `bench.${queue}`, body: sample.body, headers: sample.headers };
+      }),
+    );
+  }
+  await waitForQueue(queue, (q) => q.messages_ready === COUNT, 60_000);
+}
+
+/** Reads utime+stime (ms) and VmHWM (MiB) of a live process. */
+function sample(pid: number): { cpuMs: number; hwmMiB: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return { cpuMs, hwmMiB: hwm ? Number(hwm[1]) / 1024 : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+async function measure(variant: Variant, queue: string): Promise<Figures> {
+  await fill(queue);
+  const out = join(dir, `${queue}.json`);
+  const { argv, env } = variant.command(queue, out, dir);
+  const started = Date.now();
+  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  let last: { cpuMs: number; hwmMiB: number } = { cpuMs: 0, hwmMiB: 0 };
+  const poll = setInterval(() => {
+    last = sample(child.pid!) ?? last;
+  }, 20);
+  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  clearInterval(poll);
+  if (code !== 0 || !existsSync(out)) throw new Error(`${variant.name} exited with ${code}`);
+  const result = JSON.parse(readFileSync(out, "utf8")) as { first: number; last: number; seen: number };
+  return {
+    rate: (result.seen * 1000) / Math.max(1, result.last - result.first),
+    cpuMsPerMessage: last.cpuMs / result.seen,
+    peakRssMiB: last.hwmMiB,
+    startToFirstMs: result.first - started,
+  };
+}
+
+function best(rounds: Figures[]): Figures {
+  return rounds.reduce((a, b) => (b.rate > a.rate ? b : a));
+}
+
+const queue = uniqueName("bench");
+process.stderr.write(`benchmark: ${COUNT} messages, prefetch ${PREFETCH}, best of ${ROUNDS} rounds, broker ${amqpUrl.replace(/:[^:@/]+@/, ":****@")}\n`);
+const results: Array<{ name: string; figures: Figures }> = [];
+try {
+  for (const variant of variants) {
+    const rounds: Figures[] = [];
+    for (let round = 0; round < ROUNDS; round++) rounds.push(await measure(variant, queue));
+    results.push({ name: variant.name, figures: best(rounds) });
+    process.stderr.write(`  measured ${variant.name}\n`);
+  }
+} finally {
+  await deleteQueue(queue).catch(() => undefined);
+}
+
+const base = results[0]!.figures;
+const pad = (text: string, width: number) => text.padEnd(width);
+const num = (value: number, digits = 0) => value.toFixed(digits).padStart(8);
+console.log(`\n${pad("variant", 44)}${"msgs/s".padStart(8)}  ratio  ${"CPU ms/msg".padStart(10)}  ${"peak RSS".padStart(9)}  ${"to 1st msg".padStart(10)}`);
+for (const { name, figures } of results) {
+  console.log(
+    `${pad(name, 44)}${num(figures.rate)}  ${(figures.rate / base.rate).toFixed(2).padStart(5)}  ${num(figures.cpuMsPerMessage, 3).padStart(10)}  ${`${figures.peakRssMiB.toFixed(1)} MiB`.padStart(9)}  ${`${figures.startToFirstMs} ms`.padStart(10)}`,
+  );
+}
