@@ -1,0 +1,16 @@
+export {
+  DEBUG, ERROR, INFO, Message, SEVERITIES, userAvatarUrl, WARNING,
+  type MessageInit, type WireProperties,
+} from "./message.js";
+export { decodeAmqpBooleansAsBooleans, decodeMessage, type AmqpMessageLike } from "./decode.js";
+export { dumps, loadMessage, loads, SERIALIZED_MESSAGE_SCHEMA } from "./serialize.js";
+export {
+  BASE_SCHEMA_NAME, getClass, getName, getPackage, registerMessageClass, registerSchemaModule,
+  type MessageClass,
+} from "./registry.js";
+export { checkSchema, schemaError, type JsonSchema, type JsonType } from "./schema.js";
+export {
+  floatRepr, NumberShapes, pyDumps, pyParse, PyJSONDecodeError,
+  type NumberShape, type PyDumpsOptions, type PyParsed,
+} from "./pyjson.js";
+export { pyBytesRepr, pyRepr, pyStr, pyStrRepr } from "./pyrepr.js";
