@@ -19,8 +19,23 @@ export {
   CallbackError,
   CallbackLoadError,
 } from "./errors.js";
-export { Message, DEBUG, INFO, WARNING, ERROR, SEVERITIES } from "./message/message.js";
-export { registerMessageClass, registerSchemaModule, getClass, getName } from "./message/registry.js";
+export {
+  Message,
+  DEBUG,
+  INFO,
+  WARNING,
+  ERROR,
+  SEVERITIES,
+  dumps,
+  loads,
+  loadMessage,
+  registerMessageClass,
+  registerSchemaModule,
+  getClass,
+  getName,
+  type MessageClass,
+  type MessageInit,
+} from "./message/index.js";
 export { currentConfig } from "./config/current.js";
 export { loadConfig } from "./config/load.js";
 export type { Config, Binding, QueueSettings } from "./config/types.js";

@@ -9,6 +9,7 @@
  */
 import rhea, { type Connection, type ConnectionOptions, type EventContext } from "rhea";
 import { ConnectionError } from "../errors.js";
+import { decodeAmqpBooleansAsBooleans } from "../message/decode.js";
 
 /** What `openConnection` needs; built from the config by `connectionSettings()`. */
 export interface ConnectionSettings {
@@ -58,6 +59,10 @@ const MIN_RABBITMQ = [4, 0] as const;
 export const HANDSHAKE_FAILED =
   "The TCP connection appears to have started, but the TLS or AMQP handshake with the broker failed; " +
   "check your connection and authentication parameters and ensure your user has permission to access the vhost";
+
+// RabbitMQ encodes booleans (pika's `True` headers too) in a form rhea 3.0.5
+// decodes as 0/1; make them JS booleans for every message and answer.
+decodeAmqpBooleansAsBooleans(rhea.types as unknown as Parameters<typeof decodeAmqpBooleansAsBooleans>[0]);
 
 const container = rhea.create_container({ id: `fedora-messaging-${process.pid}` });
 

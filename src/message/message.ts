@@ -11,7 +11,7 @@ import { getLogger } from "../log.js";
 import type { NumberShapes } from "./_shapes.js";
 import { pyDumps } from "./pyjson.js";
 import { pyRepr, pyStr } from "./pyrepr.js";
-import { BASE_SCHEMA_NAME, getName, getPackage, registerMessageClass } from "./registry.js";
+import { BASE_SCHEMA_NAME, getName, getPackage, hasSchema, registerMessageClass } from "./registry.js";
 import { schemaError, type JsonSchema } from "./schema.js";
 
 const log = getLogger("fedora_messaging.message");
@@ -270,4 +270,6 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
 }
 
-registerMessageClass(BASE_SCHEMA_NAME, Message, { package: "fedora_messaging" });
+// The first copy of the library loaded in a thread provides the base class; a
+// second copy (a plugin's) finds it registered and keeps it.
+if (!hasSchema(BASE_SCHEMA_NAME)) registerMessageClass(BASE_SCHEMA_NAME, Message, { package: "fedora_messaging" });

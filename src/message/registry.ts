@@ -20,9 +20,24 @@ export type MessageClass = typeof Message;
 export const BASE_SCHEMA_NAME = "base.message";
 
 const log = getLogger("fedora_messaging.message");
-const nameToClass = new Map<string, MessageClass>();
-const classToName = new Map<MessageClass, string>();
-const nameToPackage = new Map<string, string>();
+/**
+ * The maps live on `globalThis` under a registry symbol, shared by every copy
+ * of this library in the thread: a plugin that imports the npm package (while
+ * the daemon runs from its bundle) registers its schemas where the daemon's
+ * decoder looks them up, as Python's entry points are one registry per process.
+ */
+interface Registry {
+  readonly nameToClass: Map<string, MessageClass>;
+  readonly classToName: Map<MessageClass, string>;
+  readonly nameToPackage: Map<string, string>;
+}
+const REGISTRY = Symbol.for("fedora-messaging.schema-registry");
+const shared = globalThis as { [REGISTRY]?: Registry };
+const { nameToClass, classToName, nameToPackage } = (shared[REGISTRY] ??= {
+  nameToClass: new Map(),
+  classToName: new Map(),
+  nameToPackage: new Map(),
+});
 
 /** Python's normalised distribution name: lower-case, runs of `-_.` → `_` ("Bodhi-Messages" → "bodhi_messages"). */
 export function normalisePackageName(name: string): string {
@@ -97,6 +112,11 @@ export function getPackage(schemaName: string): string | undefined {
  * The class registered for `schemaName`; an unknown name logs Python's
  * WARNING and gives the base class (like Python's `get_class`).
  */
+/** Whether a class is registered under `schemaName` (no fallback, no log line). */
+export function hasSchema(schemaName: string): boolean {
+  return nameToClass.has(schemaName);
+}
+
 export function getClass(schemaName: string): MessageClass {
   return classForHeaders({ fedora_messaging_schema: schemaName }) as MessageClass;
 }
