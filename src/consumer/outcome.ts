@@ -44,6 +44,8 @@ export interface Outcome {
   readonly stop?: Stop;
   /** True when every other unsettled message of the consumer must be released too. */
   readonly releaseAll?: boolean;
+  /** How long the callback ran, ms (absent for invalid messages). */
+  readonly durationMs?: number;
 }
 
 export const ACCEPTED: Outcome = { settle: "accept", counter: "processed" };

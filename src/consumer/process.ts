@@ -35,11 +35,12 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
   }
   const id = message.id;
   log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
+  const started = performance.now();
   try {
     const result = context.handler(message);
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") await result;
   } catch (thrown) {
-    const outcome = outcomeOfError(thrown);
+    const outcome = { ...outcomeOfError(thrown), durationMs: performance.now() - started };
     switch (outcome.counter) {
       case "rejected":
         if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
@@ -59,8 +60,9 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     }
     return outcome;
   }
+  const durationMs = performance.now() - started;
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
-  return ACCEPTED;
+  return { ...ACCEPTED, durationMs };
 }
 
 function idText(id: unknown): string {

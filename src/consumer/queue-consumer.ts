@@ -40,6 +40,8 @@ export interface QueueConsumerOptions {
   readonly stats: ConsumerStats;
   /** Link name; Python's consumer tag. */
   readonly tag: string;
+  /** Told how long each callback ran, ms (for the duration histogram). */
+  readonly onDuration?: (ms: number) => void;
 }
 
 export class QueueConsumer {
@@ -148,6 +150,7 @@ export class QueueConsumer {
   /** Called by the daemon for each outcome the runner reports. */
   onOutcome(id: number, outcome: Outcome): void {
     if (outcome.counter) this.options.stats[outcome.counter]++;
+    if (outcome.durationMs !== undefined) this.options.onDuration?.(outcome.durationMs);
     if (!this.unsettled.has(id) && id !== -1) {
       // Its link died while the callback ran: the broker redelivers it.
       log.warning(

@@ -29,6 +29,8 @@ import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
 import { emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
 import { Backoff } from "./backoff.js";
+import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
+import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
 /** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
 const UNLIMITED_PREFETCH = 1000;
@@ -64,6 +66,9 @@ export class Daemon {
   private wakeUp: (() => void) | undefined;
   private readonly backoff = new Backoff();
   private running: Promise<DaemonOutcome> | undefined;
+  private readonly durations = new DurationHistogram();
+  private reconnects = 0;
+  private monitoring: MonitoringServer | undefined;
 
   constructor(private readonly options: DaemonOptions) {}
 
@@ -77,6 +82,18 @@ export class Daemon {
   /** True while every configured queue has an attached consumer. */
   get consuming(): boolean {
     return this.slots.length > 0 && this.slots.every((slot) => slot.consumer !== undefined);
+  }
+
+  /** Everything the monitoring server reports. */
+  metrics(): DaemonMetrics {
+    return {
+      consuming: this.consuming && !this.stopRequested,
+      published: 0,
+      stats: this.stats,
+      reconnects: this.reconnects,
+      inFlight: this.slots.reduce((sum, slot) => sum + (slot.consumer?.unsettledCount ?? 0), 0),
+      durations: this.durations,
+    };
   }
 
   run(): Promise<DaemonOutcome> {
@@ -97,10 +114,13 @@ export class Daemon {
 
   private async runOnce(): Promise<DaemonOutcome> {
     await this.startRunners();
+    const { monitoring } = this.options.config;
+    if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
     for (let attempt = 0; ; attempt++) {
       if (this.stopRequested) return { kind: "stopped" };
       const connection = await this.connect();
       if (!connection) return { kind: "stopped" };
+      if (attempt > 0) this.reconnects++;
       const end = await this.consumeOn(connection, attempt === 0);
       if (end) return end;
     }
@@ -201,6 +221,7 @@ export class Daemon {
           runner: slot.runner,
           stats: slot.stats,
           tag: randomUUID(),
+          onDuration: (ms) => this.durations.observe(ms),
         });
         await consumer.attach();
         slot.consumer = consumer;
@@ -258,6 +279,7 @@ export class Daemon {
   private async closeRunners(): Promise<void> {
     await Promise.all(this.slots.map((slot) => slot.runner.close()));
     await this.connection?.close();
+    await this.monitoring?.close();
   }
 
   private callbackName(): string {
