@@ -1,0 +1,87 @@
+/**
+ * How the daemon behaves over time against the real broker: graceful SIGTERM,
+ * the prefetch limit seen from the broker, and heartbeats while a callback
+ * blocks its thread.
+ */
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { brokerUrls } from "../support/broker.js";
+import { getQueue, waitForQueue } from "../support/management.js";
+import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+
+const queues: TestQueue[] = [];
+after(() => Promise.all(queues.map((q) => q.cleanup())));
+
+async function freshQueue(prefix: string): Promise<TestQueue> {
+  const queue = await testQueue(prefix);
+  queues.push(queue);
+  return queue;
+}
+
+describe("signals, prefetch and heartbeats", () => {
+  test("SIGTERM during a slow callback: it finishes and is accepted, prefetched messages go back, exit 0", async () => {
+    const queue = await freshQueue("sigterm");
+    await queue.publish([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:slow`, consumerConfig: { sleep_ms: 2500 }, prefetch: 5 });
+    const run = runCli(["--conf", config, "consume"]);
+    await run.waitFor("Consuming message from topic");
+    // Every message is now delivered: one in the callback, four prefetched.
+    await waitForQueue(queue.name, (q) => q.messages_unacknowledged === 5, 10_000);
+    run.child.kill("SIGTERM");
+    const code = await run.exited;
+    assert.equal(code, 0, run.stdout());
+    assert.deepEqual(queue.records().map((r) => r["phase"]), ["start", "end"], "the callback in progress finished, no other started");
+    assert.match(run.stdout(), /Waiting for 1 consumer\(s\) to finish processing before halting/);
+    assert.match(run.stdout(), /All consumers have stopped; shutting down\./);
+    await waitForQueue(queue.name, (q) => q.messages_ready === 4 && q.messages_unacknowledged === 0, 10_000);
+  });
+
+  test("a second SIGTERM while draining exits at once (143); nothing is lost", async () => {
+    const queue = await freshQueue("sigterm2");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:slow`, consumerConfig: { sleep_ms: 20_000 } });
+    const run = runCli(["--conf", config, "consume"]);
+    await run.waitFor("Consuming message from topic");
+    run.child.kill("SIGTERM");
+    await run.waitFor("Waiting for 1 consumer(s)");
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 143);
+    await waitForQueue(queue.name, (q) => q.messages_ready === 2 && q.messages_unacknowledged === 0, 15_000);
+  });
+
+  test("prefetch_count = 3: the broker never sees more than 3 unacknowledged", async () => {
+    const queue = await freshQueue("prefetch");
+    await queue.publish(Array.from({ length: 30 }, (_, n) => ({ n })));
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:slow`, consumerConfig: { sleep_ms: 100 }, prefetch: 3 });
+    const run = runCli(["--conf", config, "consume"]);
+    await run.waitFor("Consuming message from topic");
+    let most = 0;
+    for (let i = 0; i < 15; i++) {
+      const q = await getQueue(queue.name);
+      most = Math.max(most, q?.messages_unacknowledged ?? 0);
+      await sleep(150);
+    }
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0, run.stdout());
+    assert.ok(most <= 3, `saw ${most} unacknowledged messages`);
+    assert.ok(most >= 1, "the sampling saw the consumer at work");
+    const processed = queue.records().filter((r) => r["phase"] === "end").length;
+    await waitForQueue(queue.name, (q) => q.messages_ready === 30 - processed && q.messages_unacknowledged === 0, 10_000);
+  });
+
+  test("a callback blocking its thread for 3x the heartbeat timeout does not lose the connection", async () => {
+    const queue = await freshQueue("heartbeat");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    // heartbeat=2: we ask the broker for a frame every second and drop the
+    // connection after 2 s of silence; the callback blocks 6 s each time.
+    const amqpUrl = `${brokerUrls().amqpUrl}?heartbeat=2`;
+    const config = writeConfig(queue, { amqpUrl, callback: `${BEHAVIOURS}:block`, consumerConfig: { block_ms: 6000, halt_after: 2 } });
+    const run = runCli(["--conf", config, "consume"]);
+    const code = await run.exited;
+    assert.equal(code, 0, run.stdout());
+    assert.doesNotMatch(run.stdout(), /connection to the broker was lost/);
+    assert.deepEqual(queue.records().map((r) => `${(r["body"] as { n: number }).n}:${r["phase"]}`), ["1:start", "1:end", "2:start", "2:end"]);
+    await waitForQueue(queue.name, (q) => q.messages === 0, 10_000);
+  });
+});
