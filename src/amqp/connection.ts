@@ -121,6 +121,8 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     reconnect: false,
     properties: { ...settings.properties },
     idle_time_out: settings.idleTimeoutMs,
+    // Dispositions and flow frames are tiny; Nagle would hold them back.
+    tcp_no_delay: true,
     // rhea's own connect timeout option is per socket; ours covers the handshake too.
   };
   if (settings.tls) {
@@ -193,8 +195,12 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     };
     const onDisconnected = (context: EventContext) => {
       const error = toError(context.error);
-      if (error && isTlsFailure(error)) {
-        settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${error.message})`));
+      // TCP was established but the AMQP handshake never finished: the broker
+      // dropped us on purpose (RabbitMQ resets the socket for an unknown vhost).
+      const tcpEstablished = ((raw as unknown as { conn_established_counter?: number }).conn_established_counter ?? 0) > 0;
+      if ((error && isTlsFailure(error)) || tcpEstablished) {
+        const why = error?.message ?? "the broker closed the connection";
+        settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${why} during the handshake)`));
       } else {
         settleFailure(new BrokerUnreachableError(`cannot reach ${settings.displayUrl}: ${error?.message ?? "connection closed"}`));
       }

@@ -150,6 +150,7 @@ export class Daemon {
         return connection;
       } catch (error) {
         if (!(error instanceof BrokerUnreachableError)) throw error;
+        if (this.stopRequested) return undefined;
         const delay = this.backoff.next();
         factoryLog.info(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
         if (await this.sleep(delay)) return undefined;
