@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ACCEPTED, INVALID, outcomeOfError, pythonStringRepr } from "../../../src/consumer/outcome.js";
+import { CONTROL_BRAND, Drop, HaltConsumer, Nack } from "../../../src/errors.js";
+
+describe("the outcome table (Python's _read_one)", () => {
+  it("return: accepted, processed", () => {
+    assert.deepEqual(ACCEPTED, { settle: "accept", counter: "processed" });
+  });
+  it("invalid message: rejected, counted nowhere", () => {
+    assert.deepEqual(INVALID, { settle: "reject", counter: undefined });
+  });
+  it("Nack: released, rejected", () => {
+    assert.deepEqual(outcomeOfError(new Nack()), { settle: "release", counter: "rejected" });
+  });
+  it("Drop: rejected, dropped", () => {
+    assert.deepEqual(outcomeOfError(new Drop()), { settle: "reject", counter: "dropped" });
+  });
+  it("HaltConsumer(): accepted, processed, stop with 0", () => {
+    assert.deepEqual(outcomeOfError(new HaltConsumer()), {
+      settle: "accept",
+      counter: "processed",
+      stop: { kind: "halt", exitCode: 0, reason: undefined },
+    });
+  });
+  it("HaltConsumer(3, reason, requeue): released, rejected, stop with 3", () => {
+    assert.deepEqual(outcomeOfError(new HaltConsumer(3, "why", true)), {
+      settle: "release",
+      counter: "rejected",
+      stop: { kind: "halt", exitCode: 3, reason: "why" },
+    });
+  });
+  it("a control signal from another copy of the library is recognised by its brand", () => {
+    const foreign = Object.assign(new Error("x"), { [CONTROL_BRAND]: "halt", exitCode: 7, requeue: false });
+    assert.equal(outcomeOfError(foreign).stop?.kind, "halt");
+    assert.deepEqual(outcomeOfError({ [Symbol.for("fedora-messaging.control")]: "nack" }).settle, "release");
+  });
+  it("any other error: released with every unsettled message, failed, stop with the error", () => {
+    const outcome = outcomeOfError(new TypeError("boom"));
+    assert.equal(outcome.settle, "release");
+    assert.equal(outcome.counter, "failed");
+    assert.equal(outcome.releaseAll, true);
+    assert.equal(outcome.stop?.kind, "error");
+    if (outcome.stop?.kind === "error") {
+      assert.equal(outcome.stop.error.repr, "TypeError('boom')");
+      assert.match(outcome.stop.error.stack, /TypeError: boom/);
+    }
+  });
+  it("a thrown non-error value is an unexpected error too", () => {
+    const outcome = outcomeOfError("just a string");
+    assert.equal(outcome.counter, "failed");
+    assert.equal(outcome.stop?.kind === "error" && outcome.stop.error.repr, "'just a string'");
+  });
+  it("Python's str repr quoting", () => {
+    assert.equal(pythonStringRepr("a'b"), `"a'b"`);
+    assert.equal(pythonStringRepr(`a'b"`), `'a\\'b"'`);
+    assert.equal(pythonStringRepr("l1\nl2"), "'l1\\nl2'");
+  });
+});
