@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { RawDelivery } from "../../../src/consumer/delivery.js";
+import type { Outcome } from "../../../src/consumer/outcome.js";
+import { SerialProcessor } from "../../../src/consumer/serial-processor.js";
+import { HaltConsumer, Nack } from "../../../src/errors.js";
+import type { Message } from "../../../src/message/message.js";
+import { setLevel } from "../../../src/log.js";
+
+setLevel("fedora_messaging", 50); // keep the test output quiet
+
+function raw(body: unknown, id = "id"): RawDelivery {
+  return {
+    annotations: { "x-routing-key": "t.topic" },
+    applicationProperties: { fedora_messaging_schema: "base.message", fedora_messaging_severity: 20 },
+    messageId: id,
+    subject: undefined,
+    contentType: "application/json",
+    contentEncoding: "utf-8",
+    priority: undefined,
+    data: typeof body === "string" ? Buffer.from(body) : Buffer.from(JSON.stringify(body)),
+  };
+}
+
+function run(handler: (m: Message) => unknown, bodies: unknown[]): Promise<Array<[number, Outcome]>> {
+  return new Promise((resolve) => {
+    const seen: Array<[number, Outcome]> = [];
+    const processor = new SerialProcessor({ queue: "q", handler, consumerRepr: "Consumer(queue=q)" }, (id, outcome) => {
+      seen.push([id, outcome]);
+      if (seen.length === bodies.length || outcome.stop) setImmediate(() => resolve(seen));
+    });
+    bodies.forEach((body, i) => processor.submit(i, raw(body, `id-${i}`)));
+  });
+}
+
+describe("serial processing", () => {
+  it("processes in order, one at a time, even with an async callback", async () => {
+    let running = 0;
+    const order: number[] = [];
+    const outcomes = await run(async (m) => {
+      assert.equal(++running, 1);
+      await new Promise((r) => setTimeout(r, 5));
+      order.push((m.body as { n: number }).n);
+      running--;
+    }, [{ n: 0 }, { n: 1 }, { n: 2 }]);
+    assert.deepEqual(order, [0, 1, 2]);
+    assert.deepEqual(outcomes.map(([id, o]) => [id, o.settle]), [[0, "accept"], [1, "accept"], [2, "accept"]]);
+  });
+
+  it("an invalid message is rejected without calling the callback", async () => {
+    let calls = 0;
+    const outcomes = await run(() => calls++, ["not json", { ok: 1 }]);
+    assert.deepEqual(outcomes.map(([, o]) => o.settle), ["reject", "accept"]);
+    assert.equal(calls, 1);
+  });
+
+  it("the message the callback sees is decoded, with topic, id and queue", async () => {
+    let seen: Message | undefined;
+    await run((m) => (seen = m), [{ x: 1.0 }]);
+    assert.equal(seen?.topic, "t.topic");
+    assert.equal(seen?.id, "id-0");
+    assert.equal(seen?.queue, "q");
+  });
+
+  it("stops after a halt: the rest is left for the owner to release", async () => {
+    const processor = new SerialProcessor(
+      { queue: "q", handler: () => { throw new HaltConsumer(5); }, consumerRepr: "c" },
+      () => undefined,
+    );
+    processor.submit(0, raw({}));
+    processor.submit(1, raw({}));
+    processor.submit(2, raw({}));
+    assert.deepEqual(await processor.drain(), [1, 2]);
+  });
+
+  it("drain waits for the message in progress and returns the queued ones", async () => {
+    const outcomes: number[] = [];
+    const processor = new SerialProcessor(
+      { queue: "q", handler: () => new Promise((r) => setTimeout(r, 20)), consumerRepr: "c" },
+      (id) => outcomes.push(id),
+    );
+    processor.submit(0, raw({}));
+    processor.submit(1, raw({}));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(await processor.drain(), [1]);
+    assert.deepEqual(outcomes, [0]);
+  });
+
+  it("Nack is a release that keeps going", async () => {
+    let first = true;
+    const outcomes = await run(() => {
+      if (first) {
+        first = false;
+        throw new Nack();
+      }
+    }, [{}, {}]);
+    assert.deepEqual(outcomes.map(([, o]) => o.settle), ["release", "accept"]);
+  });
+});
