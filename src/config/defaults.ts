@@ -43,6 +43,8 @@ export const CONFIG_KEYS = [
   "log_config",
   "plugin_dir",
   "callback_mode",
+  "reconnect_max_delay",
+  "watchdog_timeout",
 ] as const satisfies ReadonlyArray<keyof Config>;
 
 /** The settings of the server-named queue (`""`), used by `--queue-name` too. */
@@ -93,5 +95,7 @@ export function defaultConfig(): Config {
     log_config: defaultLogConfig(),
     plugin_dir: "/usr/lib/fedora-messaging/plugins",
     callback_mode: "worker",
+    reconnect_max_delay: 60,
+    watchdog_timeout: 300,
   };
 }

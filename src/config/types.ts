@@ -61,4 +61,12 @@ export interface Config {
   readonly plugin_dir: string;
   /** Run callbacks in a worker thread (default) or on the main thread (ours). */
   readonly callback_mode: "worker" | "in-process";
+  /** Longest wait between reconnection attempts, seconds (ours; Python: one hour). */
+  readonly reconnect_max_delay: number;
+  /**
+   * Seconds without a delivery, while the queue holds ready messages and we
+   * have credit to spare, before the connection is deemed dead and restarted
+   * (ours: a consumer must never stay connected but silent). 0 turns it off.
+   */
+  readonly watchdog_timeout: number;
 }

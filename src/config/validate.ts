@@ -83,6 +83,8 @@ function build(raw: unknown): Config {
   set("log_config", checkLogConfig);
   set("plugin_dir", (v) => string(v, "plugin_dir") || fail(`'plugin_dir' must be a directory path, got ""`));
   set("callback_mode", checkCallbackMode);
+  set("reconnect_max_delay", (v) => positiveSeconds(v, "reconnect_max_delay"));
+  set("watchdog_timeout", (v) => nonNegativeInteger(v, "watchdog_timeout"));
   return config;
 }
 
@@ -102,6 +104,11 @@ function nonNegativeInteger(value: unknown, ...path: Array<string | number>): nu
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     fail(`${q(...path)} must be a non-negative integer, got ${describe(value)}`);
   }
+  return value;
+}
+
+function positiveSeconds(value: unknown, ...path: Array<string | number>): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${q(...path)} must be a positive number of seconds, got ${describe(value)}`);
   return value;
 }
 

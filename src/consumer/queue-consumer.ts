@@ -53,6 +53,7 @@ export class QueueConsumer {
   private readonly unsettled = new Map<number, Delivery>();
   private nextId = 0;
   private accepting = true;
+  private lastActivityAt = Date.now();
   private creditScheduled = false;
 
   constructor(private readonly options: QueueConsumerOptions) {
@@ -61,6 +62,17 @@ export class QueueConsumer {
 
   get queue(): string {
     return this.options.queue;
+  }
+
+  /** When the last delivery arrived (or the link attached), ms since the epoch. */
+  get lastActivity(): number {
+    return this.lastActivityAt;
+  }
+
+  /** Whether the broker may send us more right now (we granted credit it has not used). */
+  get awaitingDeliveries(): boolean {
+    const credit = (this.receiver as unknown as { credit?: number } | undefined)?.credit ?? 0;
+    return this.accepting && !this.finished && credit > 0;
   }
 
   /** Unsettled deliveries held right now (for metrics and tests). */
@@ -101,6 +113,7 @@ export class QueueConsumer {
       };
       receiver.on("receiver_open", () => {
         attached = true;
+        this.lastActivityAt = Date.now();
         this.grantCredit();
         resolve();
       });
@@ -141,6 +154,7 @@ export class QueueConsumer {
       delivery.release();
       return;
     }
+    this.lastActivityAt = Date.now();
     const id = this.nextId++;
     this.unsettled.set(id, delivery);
     this.options.stats.received++;

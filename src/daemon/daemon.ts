@@ -64,13 +64,15 @@ export class Daemon {
   private connection: BrokerConnection | undefined;
   private stopRequested = false;
   private wakeUp: (() => void) | undefined;
-  private readonly backoff = new Backoff();
+  private readonly backoff: Backoff;
   private running: Promise<DaemonOutcome> | undefined;
   private readonly durations = new DurationHistogram();
   private reconnects = 0;
   private monitoring: MonitoringServer | undefined;
 
-  constructor(private readonly options: DaemonOptions) {}
+  constructor(private readonly options: DaemonOptions) {
+    this.backoff = new Backoff({ maxMs: options.config.reconnect_max_delay * 1000 });
+  }
 
   /** Counters summed over every queue (the monitoring server reads them). */
   get stats(): ConsumerStats {
@@ -164,8 +166,9 @@ export class Daemon {
    */
   private async consumeOn(connection: BrokerConnection, firstRegistration: boolean): Promise<DaemonOutcome | undefined> {
     this.connection = connection;
+    let management: ManagementClient | undefined;
     try {
-      await this.register(connection);
+      management = await this.register(connection);
     } catch (error) {
       const gone = !connection.raw.is_open();
       await connection.close();
@@ -184,7 +187,10 @@ export class Daemon {
       if (this.stopRequested) resolve("stop");
     });
     const lost = connection.ended.then((end) => ({ lost: end }));
+    const stopWatchdog = this.startWatchdog(connection, management);
     const first = await Promise.race([stopped, lost, ...ends]);
+    stopWatchdog();
+    management.close();
     this.wakeUp = undefined;
 
     if (first === "stop") {
@@ -208,8 +214,10 @@ export class Daemon {
     return this.onConsumerEnd(first.slot, first.end, connection);
   }
 
-  private async register(connection: BrokerConnection): Promise<void> {
+  /** Declares and attaches; returns the management client, kept for the watchdog. */
+  private async register(connection: BrokerConnection): Promise<ManagementClient> {
     const management = await ManagementClient.open(connection.raw);
+    let ok = false;
     try {
       const declared = await declareTopology(management, this.options.config);
       for (const queue of declared) {
@@ -228,9 +236,49 @@ export class Daemon {
         slot.consumer = consumer;
         log.info(`Successfully registered AMQP consumer Consumer(queue=${queue.name}, callback=${this.callbackName()})`);
       }
+      ok = true;
+      return management;
     } finally {
-      management.close();
+      if (!ok) management.close();
     }
+  }
+
+  /**
+   * The watchdog: a consumer that holds unused credit, sees no delivery for
+   * `watchdog_timeout` seconds, while its queue has ready messages, is on a
+   * connection that is alive in name only (Python's consumers were seen
+   * connected but silent for days). Close it; the reconnect path takes over.
+   */
+  private startWatchdog(connection: BrokerConnection, management: ManagementClient): () => void {
+    const timeoutMs = this.options.config.watchdog_timeout * 1000;
+    if (timeoutMs <= 0) return () => undefined;
+    let checking = false;
+    const timer = setInterval(async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        for (const slot of this.slots) {
+          const consumer = slot.consumer;
+          if (!consumer || slot.runner.busy || !consumer.awaitingDeliveries || Date.now() - consumer.lastActivity < timeoutMs) continue;
+          const queue = await management.checkQueue(consumer.queue);
+          if (queue.message_count > 0 && Date.now() - consumer.lastActivity >= timeoutMs) {
+            log.warning(
+              `No message arrived on queue ${consumer.queue} for ${this.options.config.watchdog_timeout} s although it holds ` +
+                `${queue.message_count} ready and we have credit; restarting the connection.`,
+            );
+            await connection.close();
+            return;
+          }
+        }
+      } catch (error) {
+        log.warning(`The watchdog could not check the queues (${(error as Error).message}); restarting the connection.`);
+        await connection.close();
+      } finally {
+        checking = false;
+      }
+    }, Math.min(Math.max(timeoutMs / 4, 1_000), 30_000));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd, connection: BrokerConnection): Promise<DaemonOutcome | undefined> {

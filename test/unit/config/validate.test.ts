@@ -28,7 +28,7 @@ function rejects(toml: string, sentence: string): void {
 const VALID_KEYS =
   "['amqp_url', 'client_properties', 'publish_exchange', 'topic_prefix', 'publish_priority', 'passive_declares', " +
   "'exchanges', 'queues', 'bindings', 'qos', 'callback', 'monitoring', 'consumer_config', 'tls', 'log_config', " +
-  "'plugin_dir', 'callback_mode']";
+  "'plugin_dir', 'callback_mode', 'reconnect_max_delay', 'watchdog_timeout']";
 
 afterEach(() => resetLogging());
 
@@ -314,5 +314,8 @@ describe("plugin_dir and callback_mode (ours)", () => {
     rejects("plugin_dir = 1", "'plugin_dir' must be a string, got 1");
     rejects('plugin_dir = ""', `'plugin_dir' must be a directory path, got ""`);
     rejects('callback_mode = "thread"', `'callback_mode' must be "worker" or "in-process", got "thread"`);
+    rejects("reconnect_max_delay = 0", `'reconnect_max_delay' must be a positive number of seconds, got 0`);
+    rejects('watchdog_timeout = "5m"', `'watchdog_timeout' must be a non-negative integer, got "5m"`);
+    assert.equal(load("reconnect_max_delay = 2.5\nwatchdog_timeout = 0").reconnect_max_delay, 2.5);
   });
 });
