@@ -1,0 +1,90 @@
+/**
+ * Where the integration tests' RabbitMQ is, and control over it.
+ *
+ * The broker is started by `test/broker/rabbitmq.sh` (or `npm run test:integration`, which
+ * starts it, exports its variables and stops it afterwards). The tests only read the
+ * variables that `rabbitmq.sh env` prints.
+ */
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** The broker script, found from this file so that tests may run from any directory. */
+export const BROKER_SCRIPT = resolve(import.meta.dirname, "../broker/rabbitmq.sh");
+
+/** A stop and a start take about 10 s; the first build of the broker's root about 2 min. */
+const SCRIPT_TIMEOUT_MS = 300_000;
+
+export interface BrokerUrls {
+  /** `amqp://guest:guest@127.0.0.1:5682/` for the script's own broker. */
+  readonly amqpUrl: string;
+  /** `http://guest:guest@127.0.0.1:15682`: the management HTTP API, credentials included. */
+  readonly mgmtUrl: string;
+  /** RabbitMQ's version, e.g. `4.0.5`; empty when an external broker did not say. */
+  readonly version: string;
+}
+
+/**
+ * The test broker's URLs from `FM_TEST_AMQP_URL`, `FM_TEST_MGMT_URL` and
+ * `FM_TEST_BROKER_VERSION`.
+ *
+ * @throws Error naming the command that starts the broker when they are not set.
+ */
+export function brokerUrls(): BrokerUrls {
+  const amqpUrl = process.env["FM_TEST_AMQP_URL"];
+  const mgmtUrl = process.env["FM_TEST_MGMT_URL"];
+  if (!amqpUrl || !mgmtUrl) {
+    throw new Error(
+      "FM_TEST_AMQP_URL and FM_TEST_MGMT_URL are not set: run `npm run test:integration`, or " +
+        "`bash test/broker/rabbitmq.sh start && eval \"$(bash test/broker/rabbitmq.sh env)\"` first",
+    );
+  }
+  return { amqpUrl, mgmtUrl, version: process.env["FM_TEST_BROKER_VERSION"] ?? "" };
+}
+
+/**
+ * A name no other test uses, e.g. `consume-3f9a1c0e2b7d`: per-test queues never see
+ * another test's messages, even when an earlier run left its queue behind.
+ */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(6).toString("hex")}`;
+}
+
+/**
+ * True when the tests run against the broker of `rabbitmq.sh` (its `env` sets
+ * `FM_TEST_BROKER_LOCAL=1`), which the functions below can stop and start; false for a
+ * broker named by hand in `FM_TEST_AMQP_URL`. Tests that restart the broker skip otherwise.
+ */
+export function isLocalBroker(): boolean {
+  return process.env["FM_TEST_BROKER_LOCAL"] === "1";
+}
+
+/** Stops the broker and starts it again, keeping durable queues and their messages. */
+export async function restartBroker(): Promise<void> {
+  await brokerScript("restart");
+}
+
+/** Stops the broker (for tests of what the consumer does while it is down). */
+export async function stopBroker(): Promise<void> {
+  await brokerScript("stop");
+}
+
+/** Starts the broker again after `stopBroker()`, keeping its data. */
+export async function startBroker(): Promise<void> {
+  await brokerScript("start", { FM_TEST_KEEP_DATA: "1" });
+}
+
+// --- internal ---
+
+async function brokerScript(command: string, env: Record<string, string> = {}): Promise<void> {
+  if (!isLocalBroker()) throw new Error(`cannot ${command} the broker: FM_TEST_AMQP_URL names an external one`);
+  try {
+    await run("bash", [BROKER_SCRIPT, command], { env: { ...process.env, ...env }, timeout: SCRIPT_TIMEOUT_MS });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr?.trim() ?? "";
+    throw new Error(`rabbitmq.sh ${command} failed: ${stderr.split("\n").pop() ?? String(error)}`, { cause: error });
+  }
+}
