@@ -28,14 +28,21 @@ mkdirSync(dist, { recursive: true });
 // Everything in dist/ with a .js extension is CommonJS (the repo itself is ESM).
 writeFileSync(`${dist}/package.json`, `${JSON.stringify({ type: "commonjs" }, null, 2)}\n`);
 
-/** Fails the build if the bundled rhea lacks the disposition fix. */
+/** Marks of build/patch-rhea.mjs's fixes, per rhea file: the build refuses rhea without them. */
+const RHEA_FIX_MARKS = {
+  "session.js": ["last !== delivery && !message.are_outcomes_equivalent", "(receiver.delivery_count + 1) >>> 0"],
+  "link.js": ["this.delivery_count = frame.performative.initial_delivery_count >>> 0"],
+};
+
+/** Fails the build if the bundled rhea lacks our fixes. */
 const requirePatchedRhea = {
   name: "require-patched-rhea",
   setup(b) {
-    b.onLoad({ filter: /rhea[\\/]lib[\\/]session\.js$/ }, (args) => {
+    b.onLoad({ filter: /rhea[\\/]lib[\\/](session|link)\.js$/ }, (args) => {
       const contents = readFileSync(args.path, "utf8");
-      if (!contents.includes("last !== delivery && !message.are_outcomes_equivalent")) {
-        return { errors: [{ text: "rhea is not patched: run `node build/patch-rhea.mjs`" }] };
+      const marks = RHEA_FIX_MARKS[args.path.split(/[\\/]/).pop()] ?? [];
+      if (!marks.every((mark) => contents.includes(mark))) {
+        return { errors: [{ text: `${args.path} is not patched: run \`node build/patch-rhea.mjs\`` }] };
       }
       return { contents, loader: "js" };
     });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Fixes a message-losing bug in rhea 3.0.5, in node_modules, at install time.
+ * Fixes two bugs of rhea 3.0.5, in node_modules, at install time.
  *
+ * 1. Lost messages. 
  * rhea's `write_dispositions()` (lib/session.js) merges consecutive deliveries
  * into one DISPOSITION frame while their outcomes are equivalent, but its guard
  * `first !== last && !are_outcomes_equivalent(...)` skips the comparison while
@@ -9,6 +10,14 @@
  * event-loop turn goes out as `{first: 0, last: 1, state: accepted}`: d1 is
  * acknowledged and lost. The comparison must run whenever the next delivery is
  * not the range's last one: `last !== delivery`.
+ *
+ * 2. Prefetch overrun. A receiver never adopts the sender's
+ * `initial-delivery-count` from its ATTACH and counts deliveries from 0, but
+ * link credit is relative to the sender's count. RabbitMQ 4 starts at
+ * 2^32 - 5, so every FLOW we send grants 5 more messages than we asked for
+ * (prefetch 1 means 6 unsettled messages, and rhea prints "Received transfer
+ * when credit was 0"). The receiver must start from the sender's count, and
+ * the count must wrap at 2^32 like the serial number it is.
  *
  * The patch is tied to the exact rhea version and the exact original line: any
  * other version fails the install loudly instead of running unpatched (see
@@ -21,14 +30,33 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
 const EXPECTED_VERSION = "3.0.5";
-const BROKEN = "if ((first !== last && !message.are_outcomes_equivalent(last.state, delivery.state))";
-const FIXED = "if ((last !== delivery && !message.are_outcomes_equivalent(last.state, delivery.state))";
+
+/** Each fix: a file of rhea, its original text, and the fixed text. */
+const FIXES = [
+  {
+    file: "lib/session.js",
+    broken: "if ((first !== last && !message.are_outcomes_equivalent(last.state, delivery.state))",
+    fixed: "if ((last !== delivery && !message.are_outcomes_equivalent(last.state, delivery.state))",
+  },
+  {
+    file: "lib/session.js",
+    broken: "            receiver.delivery_count++;\n",
+    fixed: "            receiver.delivery_count = (receiver.delivery_count + 1) >>> 0; // fedora-messaging: serial number, wraps at 2^32\n",
+  },
+  {
+    file: "lib/link.js",
+    broken: "        this.remote.attach = frame.performative;\n        this.open();\n",
+    fixed:
+      "        this.remote.attach = frame.performative;\n" +
+      "        // fedora-messaging: a receiver counts deliveries from the sender's initial-delivery-count.\n" +
+      "        if (this.is_receiver() && typeof frame.performative.initial_delivery_count === 'number') this.delivery_count = frame.performative.initial_delivery_count >>> 0;\n" +
+      "        this.open();\n",
+  },
+];
 
 const require = createRequire(import.meta.url);
 const rheaDir = dirname(require.resolve("rhea/package.json"));
 const { version } = JSON.parse(readFileSync(join(rheaDir, "package.json"), "utf8"));
-const sessionFile = join(rheaDir, "lib", "session.js");
-const source = readFileSync(sessionFile, "utf8");
 const mode = process.argv[2] ?? "--apply";
 
 function fail(message) {
@@ -39,20 +67,22 @@ function fail(message) {
 if (version !== EXPECTED_VERSION) {
   fail(`rhea ${version} is installed, but the disposition fix is written for ${EXPECTED_VERSION}; check whether the new version still merges dispositions of different outcomes, then update build/patch-rhea.mjs`);
 }
-const patched = source.includes(FIXED);
-const broken = source.includes(BROKEN);
-
-if (mode === "--check") {
-  if (!patched) fail(`${sessionFile} is not patched; run: node build/patch-rhea.mjs`);
-} else if (mode === "--revert") {
-  if (patched) writeFileSync(sessionFile, source.replace(FIXED, BROKEN));
-  console.error("patch-rhea: reverted to rhea's original (lossy) write_dispositions");
-} else if (mode === "--apply") {
-  if (!patched) {
-    if (!broken) fail(`the line to fix was not found in ${sessionFile}`);
-    writeFileSync(sessionFile, source.replace(BROKEN, FIXED));
-    console.error("patch-rhea: fixed rhea's write_dispositions (merged settlements lost released messages)");
+if (!["--check", "--apply", "--revert"].includes(mode)) fail(`unknown option ${mode}`);
+let changed = 0;
+for (const { file, broken, fixed } of FIXES) {
+  const path = join(rheaDir, file);
+  const source = readFileSync(path, "utf8");
+  const patched = source.includes(fixed);
+  if (mode === "--check") {
+    if (!patched) fail(`${path} is not patched; run: node build/patch-rhea.mjs`);
+  } else if (mode === "--revert") {
+    if (patched) writeFileSync(path, source.replace(fixed, broken));
+    changed++;
+  } else if (!patched) {
+    if (!source.includes(broken)) fail(`the code to fix was not found in ${path}`);
+    writeFileSync(path, source.replace(broken, fixed));
+    changed++;
   }
-} else {
-  fail(`unknown option ${mode}`);
 }
+if (mode === "--revert") console.error("patch-rhea: reverted to rhea's original code (loses messages, overruns prefetch)");
+else if (changed > 0) console.error(`patch-rhea: applied ${changed} fix(es) to rhea (disposition merging, receiver delivery-count)`);

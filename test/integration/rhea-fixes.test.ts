@@ -1,10 +1,12 @@
 /**
- * Regression test for the rhea 3.0.5 bug that build/patch-rhea.mjs fixes:
- * settlements made in one event-loop turn were merged into one DISPOSITION
- * carrying the first outcome, so a released message right after an accepted
- * one was acknowledged and lost. Against the real broker: settle a mix of
- * accept/release/reject in one turn; exactly the released messages must come
- * back. (With `node build/patch-rhea.mjs --revert` this test fails.)
+ * Regression tests for the two rhea 3.0.5 bugs that build/patch-rhea.mjs
+ * fixes, against the real broker (with `node build/patch-rhea.mjs --revert`
+ * both fail):
+ * 1. settlements made in one event-loop turn were merged into one DISPOSITION
+ *    carrying the first outcome, so a released message right after an accepted
+ *    one was acknowledged and lost;
+ * 2. a receiver ignored RabbitMQ's initial delivery-count, so each FLOW granted
+ *    5 more messages than asked for.
  */
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
@@ -14,18 +16,15 @@ import { declareQueue, deleteQueue, waitForQueue } from "../support/management.j
 import { publishMessages } from "../support/publish.js";
 
 const queue = uniqueName("rhea-dispositions");
-after(() => deleteQueue(queue));
+const creditQueue = uniqueName("rhea-credit");
+after(() => Promise.all([deleteQueue(queue), deleteQueue(creditQueue)]));
 
 const OUTCOMES = ["accept", "release", "reject", "accept", "release", "release", "accept", "reject"] as const;
 
 test("settlements of different outcomes in one turn are all sent", async () => {
   const { amqpUrl } = brokerUrls();
   await declareQueue(queue, { durable: true, auto_delete: false, arguments: {} });
-  await publishMessages(
-    amqpUrl,
-    OUTCOMES.map((_, index) => ({ topic: "rhea.dispositions", body: { index } })),
-    { exchange: "", routingKey: queue },
-  );
+  await publishMessages(amqpUrl, OUTCOMES.map((_, index) => ({ topic: queue, body: { index } })), { exchange: "" });
   await waitForQueue(queue, (q) => q.messages_ready === OUTCOMES.length, 20_000);
 
   const first = await receive(amqpUrl, queue, OUTCOMES.length, (deliveries) => {
@@ -46,12 +45,28 @@ test("settlements of different outcomes in one turn are all sent", async () => {
   await waitForQueue(queue, (q) => q.messages === 0, 20_000);
 });
 
-/** Receives exactly `count` messages with `count` credit, hands them to `settle` together, closes. */
+test("a receiver gets exactly the credit it grants", async () => {
+  const { amqpUrl } = brokerUrls();
+  await declareQueue(creditQueue, { durable: true, auto_delete: false, arguments: {} });
+  await publishMessages(amqpUrl, [0, 1, 2, 3, 4, 5, 6, 7].map((index) => ({ topic: creditQueue, body: { index } })), { exchange: "" });
+  await waitForQueue(creditQueue, (q) => q.messages_ready === 8, 20_000);
+  // Grant 2; accept nothing; wait: the broker must send 2, not 7.
+  const got = await receive(amqpUrl, creditQueue, 2, () => undefined, 500);
+  assert.equal(got.length, 2);
+  await waitForQueue(creditQueue, (q) => q.messages_ready === 8 && q.messages_unacknowledged === 0, 20_000);
+});
+
+/**
+ * Grants `count` credit, hands the first `count` deliveries to `settle`
+ * together, waits `lingerMs` (counting anything the broker sends beyond the
+ * credit), then closes. Returns every delivery received.
+ */
 function receive(
   amqpUrl: string,
   address: string,
   count: number,
   settle: (deliveries: Array<{ delivery: Delivery; index: number }>) => void,
+  lingerMs = 200,
 ): Promise<Array<{ index: number }>> {
   const url = new URL(amqpUrl);
   return new Promise((resolve, reject) => {
@@ -72,9 +87,7 @@ function receive(
       if (got.length === count) {
         settle(got);
         // Let rhea write the dispositions, then close cleanly.
-        setTimeout(() => {
-          connection.close();
-        }, 200);
+        setTimeout(() => connection.close(), lingerMs);
       }
     });
     connection.on("connection_close", () => resolve(got.map(({ index }) => ({ index }))));
