@@ -59,6 +59,21 @@ export interface QueueInfo {
   readonly consumer_count: number;
 }
 
+/**
+ * The management session or link ended under a request. RabbitMQ does that,
+ * instead of answering 403, when a binding needs a permission the user lacks.
+ */
+export class ManagementSessionEnded extends FedoraMessagingError {
+  override name = "ManagementSessionEnded";
+  constructor(
+    readonly condition: string | undefined,
+    readonly description: string | undefined,
+    what: string,
+  ) {
+    super(`the management ${what} ended${condition || description ? `: ${[condition, description].filter(Boolean).join(" ")}` : ""}`);
+  }
+}
+
 interface Pending {
   resolve(response: ManagementResponse): void;
   reject(error: Error): void;
@@ -78,8 +93,10 @@ export class ManagementClient {
       if (context.message) this.onResponse(context.message);
     });
     const fail = (context: EventContext, what: string) => {
-      const error = context.session?.error ?? context.receiver?.error ?? context.sender?.error;
-      this.failAll(new Error(`the management ${what} ended${error ? `: ${describe(error)}` : ""}`));
+      const error = (context.session?.error ?? context.receiver?.error ?? context.sender?.error) as
+        | { condition?: string; description?: string }
+        | undefined;
+      this.failAll(new ManagementSessionEnded(error?.condition, error?.description, what));
     };
     session.on("session_close", (c: EventContext) => fail(c, "session"));
     session.on("session_error", (c: EventContext) => fail(c, "session"));
@@ -216,6 +233,9 @@ export function bindingDescription(exchange: string, queue: string, key: string)
 }
 
 function declarationError(objType: "queue" | "binding", description: Record<string, unknown>, error: unknown): Error {
+  if (error instanceof ManagementSessionEnded && error.condition === "amqp:unauthorized-access") {
+    return new BadDeclarationError(objType, pythonRepr(description), `403: ${error.description ?? "access refused"}`, { cause: error });
+  }
   if (!(error instanceof ManagementError)) return error instanceof Error ? error : new Error(String(error));
   const reason = `${error.status}: ${error.text}`;
   // Python raises BadDeclaration (a PermissionException) for refused declares too: exit 10.

@@ -115,6 +115,15 @@ describe("exit codes through the CLI", () => {
     await waitForQueue(queue.name, (q) => q.messages_ready === 1, 10_000);
   });
 
+  test("10: the user may not declare the queue (no configure permission)", async () => {
+    const queue = await freshQueue("exit10c");
+    const { user, password } = await userWith({ configure: "^$", write: ".*", read: ".*" });
+    const config = writeConfig(queue, { amqpUrl: urlWith({ user, password }) });
+    const { code, stdout } = await consumeToEnd(config, [], 20_000);
+    assert.equal(code, 10, stdout);
+    assert.match(stdout, /Unable to declare the queue object on the AMQP broker\. The broker responded with 403/);
+  });
+
   test("10: the user may not bind (no read on the exchange)", async () => {
     const queue = await freshQueue("exit10b");
     const { user, password } = await userWith({ configure: ".*", write: ".*", read: "^$" });
