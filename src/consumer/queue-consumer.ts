@@ -25,6 +25,13 @@ import type { ConsumerStats } from "./stats.js";
 
 const log = getLogger("fedora_messaging.twisted.consumer");
 
+/**
+ * Delivery ids are unique in the process, not per consumer: a callback still
+ * running for a consumer whose connection died reports its outcome after a new
+ * consumer took over the runner, and must not settle one of the new deliveries.
+ */
+let nextDeliveryId = 0;
+
 /** How a consumer ended. */
 export type ConsumerEnd =
   | { readonly kind: "stopped" } // we stopped it (signal, halt elsewhere, shutdown)
@@ -51,7 +58,6 @@ export class QueueConsumer {
   private session: Session | undefined;
   private receiver: Receiver | undefined;
   private readonly unsettled = new Map<number, Delivery>();
-  private nextId = 0;
   private accepting = true;
   private lastActivityAt = Date.now();
   private creditScheduled = false;
@@ -155,7 +161,7 @@ export class QueueConsumer {
       return;
     }
     this.lastActivityAt = Date.now();
-    const id = this.nextId++;
+    const id = nextDeliveryId++;
     this.unsettled.set(id, delivery);
     this.options.stats.received++;
     this.options.runner.submit(id, rawDelivery(message));
@@ -165,15 +171,13 @@ export class QueueConsumer {
   onOutcome(id: number, outcome: Outcome): void {
     if (outcome.counter) this.options.stats[outcome.counter]++;
     if (outcome.durationMs !== undefined) this.options.onDuration?.(outcome.durationMs);
-    if (!this.unsettled.has(id) && id !== -1) {
+    if (this.unsettled.has(id)) {
+      this.settle(id, outcome.settle);
+    } else if (id !== -1) {
       // Its link died while the callback ran: the broker redelivers it.
-      log.warning(
-        `The connection to the broker was lost while message ${id} was being processed; ` +
-          "it could not be settled and will be delivered again",
-      );
-      return;
+      logUnsettleable(id);
+      if (!outcome.stop) return;
     }
-    this.settle(id, outcome.settle);
     if (outcome.releaseAll) this.releaseAll();
     if (outcome.stop) {
       this.accepting = false;
@@ -247,6 +251,14 @@ export class QueueConsumer {
     }
     this.endedResolve(end);
   }
+}
+
+/** A callback finished after its link died: its outcome cannot reach the broker. */
+export function logUnsettleable(id: number): void {
+  log.warning(
+    `The connection to the broker was lost while delivery ${id} was being processed; ` +
+      "its outcome cannot be sent and the broker will deliver the message again",
+  );
 }
 
 function attachError(queue: string, error: Error): Error {

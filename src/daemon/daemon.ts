@@ -24,7 +24,8 @@ import { connectionSettings } from "../amqp/settings.js";
 import { declareTopology } from "../amqp/topology.js";
 import { InProcessRunner } from "../consumer/in-process-runner.js";
 import type { MessageHandler } from "../consumer/process.js";
-import { QueueConsumer, type ConsumerEnd } from "../consumer/queue-consumer.js";
+import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
+import type { Outcome, Stop } from "../consumer/outcome.js";
 import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
 import { emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
@@ -63,6 +64,8 @@ export class Daemon {
   private readonly slots: QueueSlot[] = [];
   private connection: BrokerConnection | undefined;
   private stopRequested = false;
+  /** A halt or callback error reported while no consumer was attached (between connections). */
+  private pendingEnd: { readonly slot: QueueSlot; readonly stop: Stop } | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly backoff: Backoff;
   private running: Promise<DaemonOutcome> | undefined;
@@ -119,9 +122,10 @@ export class Daemon {
     const { monitoring } = this.options.config;
     if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
     for (let attempt = 0; ; attempt++) {
+      if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
       if (this.stopRequested) return { kind: "stopped" };
       const connection = await this.connect();
-      if (!connection) return { kind: "stopped" };
+      if (!connection) continue; // a stop or an end was requested while connecting
       if (attempt > 0) this.reconnects++;
       const end = await this.consumeOn(connection, attempt === 0);
       if (end) return end;
@@ -137,8 +141,32 @@ export class Daemon {
           : new WorkerRunner(configName, callback, config);
       const slot: QueueSlot = { configName, runner, stats: emptyStats(), consumer: undefined };
       this.slots.push(slot);
-      await runner.start({ outcome: (id, outcome) => slot.consumer?.onOutcome(id, outcome) });
+      await runner.start({ outcome: (id, outcome) => this.onRunnerOutcome(slot, id, outcome) });
     }
+  }
+
+  private onRunnerOutcome(slot: QueueSlot, id: number, outcome: Outcome): void {
+    if (slot.consumer) {
+      slot.consumer.onOutcome(id, outcome);
+      return;
+    }
+    // Between connections: the message will be redelivered, but a halt or an
+    // error still ends the run, as it would have with the connection up.
+    if (outcome.counter) slot.stats[outcome.counter]++;
+    logUnsettleable(id);
+    if (outcome.stop && !this.pendingEnd) {
+      this.pendingEnd = { slot, stop: outcome.stop };
+      this.wakeUp?.();
+    }
+  }
+
+  /** The run's end for a halt or callback error (after every consumer stopped). */
+  private endWith(slot: QueueSlot, stop: Stop): DaemonOutcome {
+    if (stop.kind === "halt") return { kind: "halted", exitCode: stop.exitCode, reason: stop.reason };
+    throw Object.assign(
+      new CallbackError(`Unexpected error occurred in consumer Consumer(queue=${slot.configName}, callback=${this.callbackName()}): ${stop.error.repr}`),
+      { original: stop.error },
+    );
   }
 
   /** Connects, retrying an unreachable broker until it answers or a stop is requested. */
@@ -152,7 +180,7 @@ export class Daemon {
         return connection;
       } catch (error) {
         if (!(error instanceof BrokerUnreachableError)) throw error;
-        if (this.stopRequested) return undefined;
+        if (this.stopRequested || this.pendingEnd) return undefined;
         const delay = this.backoff.next();
         factoryLog.info(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
         if (await this.sleep(delay)) return undefined;
@@ -184,7 +212,7 @@ export class Daemon {
     const ends = this.slots.map((slot) => slot.consumer!.ended.then((end) => ({ slot, end })));
     const stopped = new Promise<"stop">((resolve) => {
       this.wakeUp = () => resolve("stop");
-      if (this.stopRequested) resolve("stop");
+      if (this.stopRequested || this.pendingEnd) resolve("stop");
     });
     const lost = connection.ended.then((end) => ({ lost: end }));
     const stopWatchdog = this.startWatchdog(connection, management);
@@ -196,6 +224,7 @@ export class Daemon {
     if (first === "stop") {
       await this.stopConsumers();
       await connection.close();
+      if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
       log.info("All consumers have stopped; shutting down.");
       return { kind: "stopped" };
     }
@@ -304,11 +333,7 @@ export class Daemon {
         slot.consumer = undefined;
         await this.stopConsumers();
         await connection.close();
-        if (end.stop.kind === "halt") return { kind: "halted", exitCode: end.stop.exitCode, reason: end.stop.reason };
-        const error = end.stop.error;
-        throw Object.assign(new CallbackError(`Unexpected error occurred in consumer Consumer(queue=${slot.configName}, callback=${this.callbackName()}): ${error.repr}`), {
-          original: error,
-        });
+        return this.endWith(slot, end.stop);
       }
     }
   }
@@ -336,9 +361,9 @@ export class Daemon {
     return typeof callback === "function" ? `<function ${callback.name || "anonymous"}>` : callback.spec;
   }
 
-  /** Sleeps `ms`; resolves true early if a stop is requested meanwhile. */
+  /** Sleeps `ms`; resolves true early if a stop or an end is requested meanwhile. */
   private sleep(ms: number): Promise<boolean> {
-    if (this.stopRequested) return Promise.resolve(true);
+    if (this.stopRequested || this.pendingEnd) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wakeUp = undefined;
