@@ -62,9 +62,17 @@ export function isLocalBroker(): boolean {
   return process.env["FM_TEST_BROKER_LOCAL"] === "1";
 }
 
+/** Settings a test may start the broker with; the next plain `start` goes back to defaults. */
+export interface BrokerSettings {
+  /** RabbitMQ's `heartbeat` in seconds (its AMQP 1.0 idle timeout is half of it). */
+  readonly heartbeatSeconds?: number;
+  /** A file of extra rabbitmq.conf lines, e.g. a TLS listener on port 5681. */
+  readonly extraConfFile?: string;
+}
+
 /** Stops the broker and starts it again, keeping durable queues and their messages. */
-export async function restartBroker(): Promise<void> {
-  await brokerScript("restart");
+export async function restartBroker(settings: BrokerSettings = {}): Promise<void> {
+  await brokerScript("restart", settingsEnv(settings));
 }
 
 /** Stops the broker (for tests of what the consumer does while it is down). */
@@ -73,11 +81,18 @@ export async function stopBroker(): Promise<void> {
 }
 
 /** Starts the broker again after `stopBroker()`, keeping its data. */
-export async function startBroker(): Promise<void> {
-  await brokerScript("start", { FM_TEST_KEEP_DATA: "1" });
+export async function startBroker(settings: BrokerSettings = {}): Promise<void> {
+  await brokerScript("start", { ...settingsEnv(settings), FM_TEST_KEEP_DATA: "1" });
 }
 
 // --- internal ---
+
+function settingsEnv(settings: BrokerSettings): Record<string, string> {
+  return {
+    FM_TEST_BROKER_HEARTBEAT: settings.heartbeatSeconds === undefined ? "" : String(settings.heartbeatSeconds),
+    FM_TEST_BROKER_EXTRA_CONF: settings.extraConfFile ?? "",
+  };
+}
 
 async function brokerScript(command: string, env: Record<string, string> = {}): Promise<void> {
   if (!isLocalBroker()) throw new Error(`cannot ${command} the broker: FM_TEST_AMQP_URL names an external one`);
