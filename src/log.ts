@@ -11,6 +11,7 @@
  * again there (`applyLogConfig` with the same `log_config`).
  */
 import { createConsola, type ConsolaInstance } from "consola";
+import { writeOut } from "./output.js";
 
 export const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
 export type LevelName = keyof typeof LEVELS;
@@ -52,7 +53,16 @@ const startTime = Date.now();
 function plainLineSink(): ConsolaInstance {
   return createConsola({
     level: 5,
-    reporters: [{ log: (entry) => { process[output].write(`${entry.args.join(" ")}\n`); } }],
+    // stdout goes through the batched writer shared with the printer (see output.ts).
+    reporters: [
+      {
+        log: (entry) => {
+          const line = `${entry.args.join(" ")}\n`;
+          if (output === "stdout") writeOut(line);
+          else process.stderr.write(line);
+        },
+      },
+    ],
   });
 }
 let sink: ConsolaInstance = plainLineSink();

@@ -4,16 +4,14 @@
  * outcomes in batches. Bundled separately and started from a string (see
  * build/build.mjs), so it also runs inside a single-file SEA binary.
  */
-import { writeSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { createConsola } from "consola";
 import { loadCallback } from "../callback/load.js";
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import { callbackRepr } from "../consumer/process.js";
 import type { Outcome } from "../consumer/outcome.js";
 import { SerialProcessor } from "../consumer/serial-processor.js";
-import { setSink } from "../log.js";
+import { flushOut, orderStdout } from "../output.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
@@ -22,15 +20,9 @@ const OUTCOME_BATCH_MAX = 64;
 
 const port = parentPort;
 if (!port) throw new Error("callback-worker must run in a worker thread");
+// A plugin's console.log joins our log lines on fd 1, in order.
+orderStdout();
 
-// Log lines go straight to fd 1: through the worker's process.stdout each line
-// would be one more message to the main thread, which is busy with the broker.
-setSink(
-  createConsola({
-    level: 5,
-    reporters: [{ log: (entry) => writeAll(`${entry.args.join(" ")}\n`) }],
-  }),
-);
 
 let processor: SerialProcessor | undefined;
 let pendingIds: number[] = [];
@@ -42,6 +34,8 @@ function send(message: FromWorker): void {
 }
 
 function flush(): void {
+  // Lines about these messages go out before the main thread acts on their outcomes.
+  flushOut();
   if (pendingIds.length === 0) return;
   send({ t: "outcomes", ids: pendingIds, outcomes: pendingOutcomes });
   pendingIds = [];
@@ -80,7 +74,7 @@ port.on("message", (message: ToWorker) => {
 
 async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   setCurrentConfig(message.config);
-  applyLogConfig(message.config.log_config);
+  applyLogConfig(message.config.log_config, { quiet: true }); // the main thread already warned about ignored parts
   try {
     const { spec, pluginDir, cwd, source } = message.source;
     const handler = await loadCallback(spec, { pluginDir, cwd, source: source === "api" ? "--callback" : source });
@@ -90,19 +84,5 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   } catch (error) {
     const e = error as { name?: string; message?: string; exitCode?: number };
     send({ t: "load-failed", name: e.name ?? "Error", message: e.message ?? String(error), exitCode: e.exitCode ?? 1 });
-  }
-}
-
-/** writeSync to a pipe can write partially or hit EAGAIN when the reader is slow. */
-function writeAll(text: string): void {
-  let buffer = Buffer.from(text);
-  while (buffer.length > 0) {
-    try {
-      const written = writeSync(1, buffer);
-      buffer = buffer.subarray(written);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-    }
   }
 }

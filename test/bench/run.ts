@@ -11,7 +11,9 @@
  * asserted (timing on a shared 2-core machine is noisy: compare ratios).
  *
  * Environment: FM_BENCH_COUNT (default 20000), FM_BENCH_PREFETCH (10),
- * FM_BENCH_ROUNDS (2; the best round of each variant is reported).
+ * FM_BENCH_ROUNDS (2; the best round of each variant is reported),
+ * FM_BENCH_ONLY (a substring of the variants to run), FM_BENCH_NODE_ARGS
+ * (extra node flags for the measured process, e.g. "--cpu-prof").
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
@@ -43,7 +45,10 @@ interface Variant {
 const { amqpUrl } = brokerUrls();
 const dir = mkdtempSync(join(tmpdir(), "fm-bench-"));
 
-const variants: Variant[] = [
+const ONLY = process.env["FM_BENCH_ONLY"];
+const NODE_ARGS = (process.env["FM_BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+
+const allVariants: Variant[] = [
   {
     name: "bare rhea consumer (ceiling)",
     command: (queue, out) => ({
@@ -54,6 +59,7 @@ const variants: Variant[] = [
   daemonVariant("fedora-messaging, worker thread (default)", "worker"),
   daemonVariant("fedora-messaging, in-process", "in-process"),
 ];
+const variants = allVariants.filter((v, i) => i === 0 || !ONLY || v.name.includes(ONLY));
 
 function daemonVariant(name: string, mode: "worker" | "in-process"): Variant {
   return {
@@ -117,10 +123,13 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   const out = join(dir, `${queue}.json`);
   const { argv, env } = variant.command(queue, out, dir);
   const started = Date.now();
-  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...argv], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   let last: { cpuMs: number; hwmMiB: number } = { cpuMs: 0, hwmMiB: 0 };
   const poll = setInterval(() => {
-    last = sample(child.pid!) ?? last;
+    // Keep the largest readings: a zombie (exited, not yet reaped) still has a
+    // stat line but no VmHWM.
+    const now = sample(child.pid!);
+    if (now) last = { cpuMs: Math.max(last.cpuMs, now.cpuMs), hwmMiB: Math.max(last.hwmMiB, now.hwmMiB) };
   }, 20);
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   clearInterval(poll);
