@@ -37,7 +37,19 @@ elif bash "$BROKER" status >/dev/null 2>&1; then
   say "reusing the test broker that is already running; it stays running afterwards"
 else
   stop_at_exit=1
-  bash "$BROKER" start || exit 1
+  # A short broker heartbeat (4 s: RabbitMQ drops a silent client after ~8 s)
+  # lets the heartbeat test show that a blocking callback loses the connection
+  # in-process and keeps it in a worker thread.
+  FM_TEST_BROKER_HEARTBEAT=${FM_TEST_BROKER_HEARTBEAT:-4} bash "$BROKER" start || exit 1
+fi
+
+# The Python-compatibility test publishes with Debian's pika, as Python fedora-messaging does.
+if ! /usr/bin/python3 -c 'import pika' 2>/dev/null; then
+  say "installing python3-pika (Debian package) for the Python-compatibility test"
+  if command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pika >/dev/null; } ||
+      say "warning: could not install python3-pika"
+  fi
 fi
 
 set -a
