@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import rhea, { type EventContext } from "rhea";
 import { brokerUrls } from "../support/broker.js";
 import { getQueue, waitForQueue } from "../support/management.js";
 import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
@@ -17,6 +18,28 @@ async function freshQueue(prefix: string): Promise<TestQueue> {
   const queue = await testQueue(prefix);
   queues.push(queue);
   return queue;
+}
+
+/** The idle timeout the broker advertises in its OPEN frame (half its heartbeat), ms. */
+async function brokerIdleTimeoutMs(): Promise<number> {
+  const url = new URL(brokerUrls().amqpUrl);
+  return new Promise((resolve, reject) => {
+    const connection = rhea.create_container().connect({
+      host: url.hostname,
+      port: Number(url.port),
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      hostname: "vhost:/",
+      reconnect: false,
+    });
+    connection.on("connection_open", (context: EventContext) => {
+      const open = (context.connection as unknown as { remote: { open: { idle_time_out?: number } } }).remote.open;
+      resolve(open.idle_time_out ?? 30_000);
+      connection.close();
+    });
+    connection.on("error", reject);
+    connection.on("disconnected", () => undefined);
+  });
 }
 
 describe("signals, prefetch and heartbeats", () => {
@@ -70,18 +93,39 @@ describe("signals, prefetch and heartbeats", () => {
     await waitForQueue(queue.name, (q) => q.messages_ready === 30 - processed && q.messages_unacknowledged === 0, 10_000);
   });
 
-  test("a callback blocking its thread for 3x the heartbeat timeout does not lose the connection", async () => {
+  test("a callback blocking its thread for 3x the broker's heartbeat timeout does not lose the connection", async () => {
     const queue = await freshQueue("heartbeat");
     await queue.publish([{ n: 1 }, { n: 2 }]);
-    // heartbeat=2: we ask the broker for a frame every second and drop the
-    // connection after 2 s of silence; the callback blocks 6 s each time.
-    const amqpUrl = `${brokerUrls().amqpUrl}?heartbeat=2`;
-    const config = writeConfig(queue, { amqpUrl, callback: `${BEHAVIOURS}:block`, consumerConfig: { block_ms: 6000, halt_after: 2 } });
-    const run = runCli(["--conf", config, "consume"]);
+    // 3x the time the broker waits for a frame (twice its advertised idle timeout), at most 15 s.
+    const blockMs = Math.min(3 * (await brokerIdleTimeoutMs()) * 2, 15_000);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:block`, consumerConfig: { block_ms: blockMs, halt_after: 2 } });
+    const run = runCli(["--conf", config, "consume"], { timeoutMs: 4 * blockMs + 30_000 });
     const code = await run.exited;
     assert.equal(code, 0, run.stdout());
     assert.doesNotMatch(run.stdout(), /connection to the broker was lost/);
     assert.deepEqual(queue.records().map((r) => `${(r["body"] as { n: number }).n}:${r["phase"]}`), ["1:start", "1:end", "2:start", "2:end"]);
     await waitForQueue(queue.name, (q) => q.messages === 0, 10_000);
+  });
+
+  test("the same callback in-process does lose it (the test above has teeth); the message comes back", async (t) => {
+    const idle = await brokerIdleTimeoutMs();
+    if (idle > 5_000) {
+      t.skip(`the broker's heartbeat is long (idle timeout ${idle} ms); run.sh starts it with a 4 s heartbeat`);
+      return;
+    }
+    const queue = await freshQueue("heartbeat-inproc");
+    await queue.publish([{ n: 1 }]);
+    const config = writeConfig(queue, {
+      callback: `${BEHAVIOURS}:block`,
+      consumerConfig: { block_ms: 6 * idle, halt_after: 2 },
+      callbackMode: "in-process",
+    });
+    const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
+    await run.waitFor("connection to the broker was lost", 40_000);
+    await run.waitFor(/Consuming message from topic[\s\S]*Consuming message from topic/, 40_000);
+    run.child.kill("SIGTERM");
+    await run.exited;
+    // Processed twice: the first outcome could not be settled on the dead connection.
+    assert.ok(queue.records().filter((r) => r["phase"] === "start").length >= 2);
   });
 });
