@@ -98,8 +98,7 @@ export class BrokerConnection {
   /** @internal */
   finish(end: ConnectionEnd): void {
     this.endedResolve({ ...end, byUs: end.byUs || this.closing });
-    const socket = (this.raw as unknown as { socket?: { destroy(): void } }).socket;
-    socket?.destroy();
+    releaseSocket(this.raw);
   }
 
   /** @internal */
@@ -159,8 +158,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
       detachListeners();
       raw.on("disconnected", () => undefined); // keep rhea from logging what we report ourselves
       raw.on("error", () => undefined);
-      const socket = (raw as unknown as { socket?: { destroy(): void } }).socket;
-      socket?.destroy();
+      releaseSocket(raw);
       reject(error);
     }
 
@@ -235,6 +233,24 @@ export function checkBroker(broker: BrokerInfo): string | undefined {
     `The broker is ${broker.product} ${broker.version}, but fedora-messaging headers need RabbitMQ >= 4.0 over AMQP 1.0 ` +
     "(RabbitMQ 3.x drops message headers on AMQP 1.0 and cannot declare bindings); upgrade the broker"
   );
+}
+
+/**
+ * Destroys the socket and clears rhea's heartbeat timers. rhea clears them only
+ * when it sees the socket end by itself; a destroyed socket leaves them armed
+ * (the incoming one for twice the idle timeout), which keeps a library user's
+ * process alive a minute after `consume()` returned.
+ */
+function releaseSocket(raw: Connection): void {
+  const internals = raw as unknown as {
+    socket?: { destroy(): void };
+    heartbeat_in?: NodeJS.Timeout;
+    heartbeat_out?: NodeJS.Timeout;
+    abort_idle?: NodeJS.Timeout;
+  };
+  internals.socket?.destroy();
+  for (const timer of [internals.heartbeat_in, internals.heartbeat_out, internals.abort_idle]) if (timer) clearTimeout(timer);
+  internals.heartbeat_in = internals.heartbeat_out = internals.abort_idle = undefined;
 }
 
 function remoteError(context: EventContext): Error | undefined {

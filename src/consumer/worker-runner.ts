@@ -19,8 +19,12 @@ declare const __FM_WORKER_SOURCE__: string | undefined;
 
 function startWorker(): Worker {
   if (typeof __FM_WORKER_SOURCE__ === "string") return new Worker(__FM_WORKER_SOURCE__, { eval: true });
-  // Running from source (tests, tsx): the worker inherits the TypeScript loader via execArgv.
-  return new Worker(new URL("../worker/callback-worker.ts", import.meta.url));
+  // Running from source (tests, under tsx): loader hooks of the main thread do
+  // not reach a worker on Node 20, so the worker registers tsx itself first.
+  const tsxApi = import.meta.resolve("tsx/esm/api");
+  const workerFile = new URL("../worker/callback-worker.ts", import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerFile)}); });`;
+  return new Worker(bootstrap, { eval: true });
 }
 
 export class WorkerRunner implements CallbackRunner {
