@@ -23,7 +23,7 @@ import { toError } from "../amqp/connection.js";
 import { rawDelivery } from "./delivery.js";
 import type { Outcome, Stop } from "./outcome.js";
 import type { CallbackRunner } from "./runner.js";
-import type { ConsumerStats } from "./stats.js";
+import { countOutcome, type ConsumerStats } from "./stats.js";
 
 const log = getLogger("fedora_messaging.twisted.consumer");
 
@@ -164,13 +164,12 @@ export class QueueConsumer {
     this.lastActivityAt = Date.now();
     const id = nextDeliveryId++;
     this.unsettled.set(id, delivery);
-    this.options.stats.received++;
     this.options.runner.submit(id, rawDelivery(message));
   }
 
   /** Called by the daemon for each outcome the runner reports. */
   onOutcome(id: number, outcome: Outcome): void {
-    if (outcome.counter) this.options.stats[outcome.counter]++;
+    countOutcome(this.options.stats, outcome);
     if (outcome.durationMs !== undefined) this.options.onDuration?.(outcome.durationMs);
     if (this.unsettled.has(id)) {
       this.settle(id, outcome.settle);

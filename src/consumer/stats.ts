@@ -11,6 +11,13 @@ export interface ConsumerStats {
   failed: number;
 }
 
+/** Counts a processed message like Python: invalid messages (no counter) count nowhere, not even as received. */
+export function countOutcome(stats: ConsumerStats, outcome: { readonly counter?: "processed" | "rejected" | "dropped" | "failed" | undefined }): void {
+  if (!outcome.counter) return;
+  stats.received++;
+  stats[outcome.counter]++;
+}
+
 export function emptyStats(): ConsumerStats {
   return { received: 0, processed: 0, dropped: 0, rejected: 0, failed: 0 };
 }

@@ -27,7 +27,7 @@ import type { MessageHandler } from "../consumer/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome, Stop } from "../consumer/outcome.js";
 import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
-import { emptyStats, type ConsumerStats } from "../consumer/stats.js";
+import { countOutcome, emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
 import { Backoff } from "./backoff.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
@@ -152,7 +152,7 @@ export class Daemon {
     }
     // Between connections: the message will be redelivered, but a halt or an
     // error still ends the run, as it would have with the connection up.
-    if (outcome.counter) slot.stats[outcome.counter]++;
+    countOutcome(slot.stats, outcome);
     logUnsettleable(id);
     if (outcome.stop && !this.pendingEnd) {
       this.pendingEnd = { slot, stop: outcome.stop };

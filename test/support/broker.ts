@@ -87,10 +87,16 @@ export async function startBroker(settings: BrokerSettings = {}): Promise<void> 
 
 // --- internal ---
 
+/**
+ * Unset settings keep what the run started the broker with (run.sh exports
+ * them), so a test that restarts the broker does not take away, say, the TLS
+ * listener or the short heartbeat that later tests rely on.
+ */
 function settingsEnv(settings: BrokerSettings): Record<string, string> {
   return {
-    FM_TEST_BROKER_HEARTBEAT: settings.heartbeatSeconds === undefined ? "" : String(settings.heartbeatSeconds),
-    FM_TEST_BROKER_EXTRA_CONF: settings.extraConfFile ?? "",
+    FM_TEST_BROKER_HEARTBEAT:
+      settings.heartbeatSeconds === undefined ? (process.env["FM_TEST_BROKER_HEARTBEAT"] ?? "") : String(settings.heartbeatSeconds),
+    FM_TEST_BROKER_EXTRA_CONF: settings.extraConfFile ?? process.env["FM_TEST_BROKER_EXTRA_CONF"] ?? "",
   };
 }
 

@@ -1,0 +1,77 @@
+/**
+ * `[monitoring]`: Python's /live and /ready bodies from the running daemon,
+ * /ready's 503 while not consuming (ours), and /metrics.
+ */
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, describe, test } from "node:test";
+import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+
+const queues: TestQueue[] = [];
+after(() => Promise.all(queues.map((q) => q.cleanup())));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, body: await response.text() };
+}
+
+describe("monitoring server", () => {
+  test("/live, /ready and /metrics before and after messages", async () => {
+    const queue = await testQueue("monitor");
+    queues.push(queue);
+    const port = await freePort();
+    const config = writeConfig(queue, {
+      callback: `${BEHAVIOURS}:nackOnce`,
+      extra: `[monitoring]\naddress = "127.0.0.1"\nport = ${port}`,
+    });
+    const run = runCli(["--conf", config, "consume"]);
+    await run.waitFor("Successfully registered AMQP consumer");
+    assert.deepEqual(await get(port, "/live"), { status: 200, body: '{"status": "OK"}\n' });
+    assert.deepEqual(await get(port, "/ready"), {
+      status: 200,
+      body: '{"consuming": true, "published": 0, "consumed": {"received": 0, "processed": 0, "dropped": 0, "rejected": 0, "failed": 0}}\n',
+    });
+    await queue.publish([{ n: 1 }]);
+    await run.waitFor("Successfully consumed message");
+    assert.deepEqual(await get(port, "/ready"), {
+      status: 200,
+      body: '{"consuming": true, "published": 0, "consumed": {"received": 2, "processed": 1, "dropped": 0, "rejected": 1, "failed": 0}}\n',
+    });
+    const metrics = await get(port, "/metrics");
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^fedora_messaging_messages_total\{outcome="processed"\} 1$/m);
+    assert.match(metrics.body, /^fedora_messaging_messages_total\{outcome="rejected"\} 1$/m);
+    assert.match(metrics.body, /^fedora_messaging_consuming 1$/m);
+    assert.match(metrics.body, /^fedora_messaging_callback_duration_seconds_count 2$/m);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0);
+  });
+
+  test("/ready answers 503 while the daemon cannot reach the broker; /live stays 200", async () => {
+    const queue = await testQueue("monitor-down");
+    queues.push(queue);
+    const port = await freePort();
+    const deadBroker = `amqp://guest:guest@127.0.0.1:${await freePort()}/`;
+    const config = writeConfig(queue, { amqpUrl: deadBroker, extra: `[monitoring]\naddress = "127.0.0.1"\nport = ${port}` });
+    const run = runCli(["--conf", config, "consume"]);
+    await run.waitFor("Monitoring server listening");
+    await run.waitFor(/cannot reach/);
+    assert.equal((await get(port, "/live")).status, 200);
+    const ready = await get(port, "/ready");
+    assert.equal(ready.status, 503);
+    assert.match(ready.body, /^\{"consuming": false, /);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0);
+  });
+});
