@@ -53,6 +53,9 @@ const startTime = Date.now();
 function plainLineSink(): ConsolaInstance {
   return createConsola({
     level: 5,
+    // consola collapses a line repeated 5 times within a second into "(repeated N
+    // times)", and JSON-serialises every line to find out: neither is Python's.
+    throttle: 0,
     // stdout goes through the batched writer shared with the printer (see output.ts).
     reporters: [
       {
@@ -70,6 +73,7 @@ let sink: ConsolaInstance = plainLineSink();
 /** Sets the level of logger `name` ("" is the root) and, by inheritance, of its children. */
 export function setLevel(name: string, level: number): void {
   levels.set(name, level);
+  effectiveCache.clear();
 }
 /**
  * Forgets every per-logger level: the root goes back to WARNING and every
@@ -77,11 +81,13 @@ export function setLevel(name: string, level: number): void {
  * `config/logging.ts` calls this before applying a `log_config`.
  */
 export function clearLevels(): void {
+  effectiveCache.clear();
   levels.clear();
   levels.set("", LEVELS.WARNING);
 }
 /** Restores the defaults of this module: levels, format, date format, handler level, stdout. */
 export function resetLogging(): void {
+  effectiveCache.clear();
   levels.clear();
   for (const [name, level] of DEFAULT_LEVELS) levels.set(name, level);
   format = DEFAULT_FORMAT;
@@ -110,18 +116,31 @@ export function setSink(instance: ConsolaInstance): void {
   sink = instance;
 }
 
+/** Effective levels by logger name, computed once per configuration (two lines per message ask). */
+const effectiveCache = new Map<string, number>();
+
 export function effectiveLevel(name: string): number {
+  const cached = effectiveCache.get(name);
+  if (cached !== undefined) return cached;
   for (let n = name; ; n = n.slice(0, Math.max(0, n.lastIndexOf(".")))) {
-    const level = levels.get(n);
-    if (level !== undefined) return level;
-    if (n === "") return LEVELS.WARNING;
+    const level = levels.get(n) ?? (n === "" ? LEVELS.WARNING : undefined);
+    if (level !== undefined) {
+      effectiveCache.set(name, level);
+      return level;
+    }
   }
 }
 
 /** Python's `logging.getLevelName` for a number: the name, or `Level N`. */
 export function levelName(level: number): string {
-  for (const [name, value] of Object.entries(LEVELS)) if (value === level) return name;
-  return level === 0 ? "NOTSET" : `Level ${level}`;
+  switch (level) {
+    case LEVELS.DEBUG: return "DEBUG";
+    case LEVELS.INFO: return "INFO";
+    case LEVELS.WARNING: return "WARNING";
+    case LEVELS.ERROR: return "ERROR";
+    case LEVELS.CRITICAL: return "CRITICAL";
+    default: return level === 0 ? "NOTSET" : `Level ${level}`;
+  }
 }
 
 // --- internal ---------------------------------------------------------------
@@ -165,6 +184,8 @@ function asctime(d: Date): string {
 const FIELD = /%%|%\((\w+)\)([-#0 +]*)(\d*)(?:\.(\d+))?([diouxXeEfFgGcrsa])/g;
 
 function render(name: string, level: number, message: string): string {
+  // Python's default format, by far the most common: no regex, no Date.
+  if (format === DEFAULT_FORMAT) return `[${name} ${levelName(level)}] ${message}`;
   const now = new Date();
   return format.replace(FIELD, (whole, key: string | undefined, flags: string, width: string, precision: string | undefined, conv: string) => {
     if (key === undefined) return "%";

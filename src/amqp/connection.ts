@@ -7,6 +7,7 @@
  * connection here lives once: opened, used, ended. `ended` always settles, with
  * the reason, whoever ends it. Used for consuming today and publishing later.
  */
+import { isIP } from "node:net";
 import rhea, { type Connection, type ConnectionOptions, type EventContext } from "rhea";
 import { ConnectionError } from "../errors.js";
 import { decodeAmqpBooleansAsBooleans } from "../message/decode.js";
@@ -124,18 +125,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     tcp_no_delay: true,
     // rhea's own connect timeout option is per socket; ours covers the handshake too.
   };
-  if (settings.tls) {
-    Object.assign(options, {
-      transport: "tls",
-      servername: settings.host,
-      minVersion: "TLSv1.2",
-      rejectUnauthorized: true,
-      ...(settings.tls.ca ? { ca: settings.tls.ca } : {}),
-      ...(settings.tls.cert ? { cert: settings.tls.cert } : {}),
-      ...(settings.tls.key ? { key: settings.tls.key } : {}),
-    });
-    if (settings.tls.external) options["enable_sasl_external"] = true;
-  }
+  if (settings.tls) Object.assign(options, tlsConnectOptions(settings.host, settings.tls));
   if (!settings.tls?.external && settings.username !== undefined) {
     options.username = settings.username;
     if (settings.password !== undefined) options.password = settings.password;
@@ -197,7 +187,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
       // dropped us on purpose (RabbitMQ resets the socket for an unknown vhost).
       const tcpEstablished = ((raw as unknown as { conn_established_counter?: number }).conn_established_counter ?? 0) > 0;
       if ((error && isTlsFailure(error)) || tcpEstablished) {
-        const why = error?.message ?? "the broker closed the connection";
+        const why = error ? describeHandshakeError(error) : "the broker closed the connection";
         settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${why} during the handshake)`));
       } else {
         settleFailure(new BrokerUnreachableError(`cannot reach ${settings.displayUrl}: ${error?.message ?? "connection closed"}`));
@@ -216,6 +206,30 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     raw.on("disconnected", onDisconnected);
     raw.on("error", onError);
   });
+}
+
+/**
+ * rhea's options for TLS, handed by rhea to `tls.connect`. With `ca` set, only
+ * those CAs are trusted (Python's Twisted consumer: `trustRoot=ca_cert`);
+ * otherwise Node's bundled roots. The certificate is checked against the URL's
+ * host, name or IP address, like Python's service_identity.
+ */
+export function tlsConnectOptions(host: string, tls: NonNullable<ConnectionSettings["tls"]>): Record<string, unknown> {
+  return {
+    transport: "tls",
+    // SNI names hosts, never addresses (RFC 6066). rhea would default it to the host,
+    // and for an IP Node then prints a DEP0123 warning on stderr; "" sends no SNI, and
+    // Node still verifies the certificate against `host` (its IP SANs).
+    servername: isIP(host) ? "" : host,
+    minVersion: "TLSv1.2",
+    rejectUnauthorized: true,
+    ...(tls.ca ? { ca: tls.ca } : {}),
+    ...(tls.cert ? { cert: tls.cert } : {}),
+    ...(tls.key ? { key: tls.key } : {}),
+    // rhea then offers EXTERNAL; with no username it offers nothing else, so it is
+    // what it picks whatever order the broker lists its mechanisms in.
+    ...(tls.external ? { enable_sasl_external: true } : {}),
+  };
 }
 
 /** Product and version from the broker's OPEN frame properties. */
@@ -270,6 +284,20 @@ export function toError(value: unknown): Error | undefined {
     return Object.assign(new Error([condition, description].filter(Boolean).join(": ") || "unknown AMQP error"), { condition });
   }
   return new Error(String(value));
+}
+
+/**
+ * One line for a failed handshake. OpenSSL's messages carry an internal prefix,
+ * a source path and a newline ("80EC…:error:0A000418:SSL routines:…:tlsv1 alert
+ * unknown ca:../deps/…:SSL alert number 48\n"); its `reason` is the useful part.
+ * An alert means the broker refused us (e.g. our client certificate), which the
+ * bare OpenSSL words do not say. Exported for the unit tests.
+ */
+export function describeHandshakeError(error: Error): string {
+  const { code = "", reason } = error as { code?: string; reason?: string };
+  const text = (typeof reason === "string" && reason ? reason : error.message).replace(/\s+/g, " ").trim();
+  if (/^ERR_SSL_(TLSV1|SSLV3|TLSV13)_ALERT_/.test(code)) return `the broker ended the TLS handshake: ${text}`;
+  return text;
 }
 
 function isTlsFailure(error: Error): boolean {

@@ -5,11 +5,16 @@
  * (exit 1, naming the file, like Python's ConfigurationException at start).
  */
 import { readFileSync } from "node:fs";
-import { X509Certificate, createPrivateKey } from "node:crypto";
+import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
 import { maskAmqpUrl, parseAmqpUrl } from "../config/amqp-url.js";
 import type { Config } from "../config/types.js";
 import { FedoraMessagingError } from "../errors.js";
+import { getLogger } from "../log.js";
 import type { ConnectionSettings } from "./connection.js";
+
+const serviceLog = getLogger("fedora_messaging.twisted.service");
+/** Configs whose x509 line was logged: Python logs it once, not at every reconnection. */
+const announcedX509 = new WeakSet<Config>();
 
 /** The idle timeout we ask of the broker when the URL sets no heartbeat, ms. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
@@ -42,12 +47,25 @@ export function connectionSettings(config: Config): ConnectionSettings {
 
 function tlsMaterial(config: Config): NonNullable<ConnectionSettings["tls"]> {
   const { ca_cert, certfile, keyfile } = config.tls;
+  // Python: both certfile and keyfile set means x509 (SASL EXTERNAL) authentication,
+  // announced before any file is read.
+  const x509 = certfile && keyfile ? { certfile, keyfile } : undefined;
+  if (x509 && !announcedX509.has(config)) {
+    announcedX509.add(config);
+    serviceLog.info(`Authenticating with server using x509 (certfile: ${x509.certfile}, keyfile: ${x509.keyfile})`);
+  }
   const ca = ca_cert ? readPem("ca_cert", ca_cert, checkCertificates) : undefined;
-  // Python: both certfile and keyfile set means x509 (SASL EXTERNAL) authentication.
-  const external = Boolean(certfile && keyfile);
-  const cert = external && certfile ? readPem("certfile", certfile, checkCertificates) : undefined;
-  const key = external && keyfile ? readPem("keyfile", keyfile, checkKey) : undefined;
-  return { ca, cert, key, external };
+  if (!x509) return { ca, external: false };
+  const cert = readPem("certfile", x509.certfile, checkCertificates);
+  const key = readPem("keyfile", x509.keyfile, checkKey);
+  // Caught here, the mismatch is a one-line error naming the file; left to tls.connect it
+  // would be a stack trace. Python reports it as the keyfile too (load_cert_chain).
+  try {
+    checkKeyMatches(cert, key);
+  } catch (error) {
+    throw new TlsFileError(`The "keyfile" setting in the "tls" section is invalid (${x509.keyfile}: ${(error as Error).message})`);
+  }
+  return { ca, cert, key, external: true };
 }
 
 function readPem(setting: string, path: string, check: (pem: string) => void): string {
@@ -65,13 +83,38 @@ function readPem(setting: string, path: string, check: (pem: string) => void): s
   return pem;
 }
 
-/** Every certificate of a bundle must parse (Fedora's CA file holds two). */
-function checkCertificates(pem: string): void {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+/**
+ * Every certificate of a bundle must parse (Fedora's CA file holds two, and
+ * Python < 3.9.1 silently used only the first). Exported for the unit tests.
+ */
+export function checkCertificates(pem: string): void {
+  const blocks = pem.match(CERTIFICATE_BLOCK);
   if (!blocks) throw new Error("no PEM certificate found");
-  for (const block of blocks) new X509Certificate(block);
+  blocks.forEach((block, index) => {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new Error(`certificate ${index + 1} of ${blocks.length} cannot be read: ${(error as Error).message}`);
+    }
+  });
 }
 
-function checkKey(pem: string): void {
+/** The key must be a usable, unencrypted PEM private key. Exported for the unit tests. */
+export function checkKey(pem: string): void {
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) throw new Error("no PEM private key found");
+  // Python would prompt for the passphrase on the terminal; a daemon cannot.
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type: 4,ENCRYPTED/.test(pem)) {
+    throw new Error("the private key is encrypted; a key protected by a passphrase is not supported");
+  }
   createPrivateKey(pem);
+}
+
+/** The client certificate (the first of the file) must belong to the key. Exported for the unit tests. */
+export function checkKeyMatches(certPem: string, keyPem: string): void {
+  const [first] = certPem.match(CERTIFICATE_BLOCK) ?? [];
+  if (!first) throw new Error("no PEM certificate found");
+  const key: KeyObject = createPrivateKey(keyPem);
+  if (!new X509Certificate(first).checkPrivateKey(key)) throw new Error("the private key does not match the certificate in certfile");
 }

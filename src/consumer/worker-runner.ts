@@ -3,7 +3,7 @@
  * callbacks in a thread pool: the main thread keeps talking to the broker
  * (heartbeats, flow, settlements) however long a callback blocks.
  *
- * Deliveries that arrive in one event-loop turn are posted together; the
+ * Deliveries that arrive from one socket read are posted together; the
  * worker processes them in order and reports outcomes in batches.
  */
 import { Worker } from "node:worker_threads";
@@ -95,7 +95,10 @@ export class WorkerRunner implements CallbackRunner {
     this.batchRaws.push(raw);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushBatch());
+      // rhea hands over every transfer of one socket read synchronously: a
+      // microtask runs right after the last of them, so they travel together
+      // without waiting for the next turn of the event loop.
+      queueMicrotask(() => this.flushBatch());
     }
   }
 
