@@ -39,7 +39,8 @@ interface Figures {
 
 interface Variant {
   readonly name: string;
-  command(queue: string, out: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv };
+  /** `direct`: argv[0] is an executable file to run as is (its shebang sets node's flags). */
+  command(queue: string, out: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv; direct?: boolean };
 }
 
 const { amqpUrl } = brokerUrls();
@@ -79,7 +80,9 @@ function daemonVariant(name: string, mode: "worker" | "in-process"): Variant {
         ].join("\n") + "\n",
       );
       return {
+        // Run as installed: through the bundle's shebang, with the node flags it sets.
         argv: [join(root, "dist/fedora-messaging.js"), "--conf", config, "consume"],
+        direct: true,
         env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out },
       };
     },
@@ -121,9 +124,10 @@ function sample(pid: number): { cpuMs: number; hwmMiB: number } | undefined {
 async function measure(variant: Variant, queue: string): Promise<Figures> {
   await fill(queue);
   const out = join(dir, `${queue}.json`);
-  const { argv, env } = variant.command(queue, out, dir);
+  const { argv, env, direct } = variant.command(queue, out, dir);
+  const [file, args] = direct && NODE_ARGS.length === 0 ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];
   const started = Date.now();
-  const child = spawn(process.execPath, [...NODE_ARGS, ...argv], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   let last: { cpuMs: number; hwmMiB: number } = { cpuMs: 0, hwmMiB: 0 };
   const poll = setInterval(() => {
     // Keep the largest readings: a zombie (exited, not yet reaped) still has a
