@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { after } from "node:test";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { bindQueue, declareQueue, deleteQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
@@ -50,6 +51,20 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
         ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
         : [],
     cleanup: () => deleteQueue(name),
+  };
+}
+
+/**
+ * Per-file queue bookkeeping: `freshQueue(prefix)` makes a test queue and the
+ * file's `after` hook deletes every one it made.
+ */
+export function testQueues(): (prefix: string) => Promise<TestQueue> {
+  const made: TestQueue[] = [];
+  after(() => Promise.all(made.map((q) => q.cleanup().catch(() => undefined))));
+  return async (prefix) => {
+    const queue = await testQueue(prefix);
+    made.push(queue);
+    return queue;
   };
 }
 

@@ -4,21 +4,15 @@
  * blocks its thread.
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import rhea, { type EventContext } from "rhea";
 import { brokerUrls } from "../support/broker.js";
 import { getQueue, waitForQueue } from "../support/management.js";
-import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, runCli, testQueues, writeConfig } from "./_harness.js";
 
-const queues: TestQueue[] = [];
-after(() => Promise.all(queues.map((q) => q.cleanup())));
+const freshQueue = testQueues();
 
-async function freshQueue(prefix: string): Promise<TestQueue> {
-  const queue = await testQueue(prefix);
-  queues.push(queue);
-  return queue;
-}
 
 /** The idle timeout the broker advertises in its OPEN frame (half its heartbeat), ms. */
 async function brokerIdleTimeoutMs(): Promise<number> {

@@ -8,20 +8,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import { brokerUrls } from "../support/broker.js";
 import { createUser, deleteUser, setPermissions, waitForQueue } from "../support/management.js";
-import { consumeToEnd, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { consumeToEnd, testQueues, writeConfig } from "./_harness.js";
 
-const queues: TestQueue[] = [];
+const freshQueue = testQueues();
 const users: string[] = [];
-after(async () => {
-  await Promise.all(queues.map((q) => q.cleanup()));
-  await Promise.all(users.map((u) => deleteUser(u)));
-});
+after(() => Promise.all(users.map((u) => deleteUser(u))));
 
-async function freshQueue(prefix: string): Promise<TestQueue> {
-  const queue = await testQueue(prefix);
-  queues.push(queue);
-  return queue;
-}
 
 /** The test broker's URL with other credentials or another vhost. */
 function urlWith(options: { user?: string; password?: string; vhost?: string }): string {

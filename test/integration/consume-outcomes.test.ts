@@ -4,18 +4,12 @@
  * (nothing lost, nothing extra). Python's table: notes §1.5.
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { getQueue, waitForQueue } from "../support/management.js";
-import { BEHAVIOURS, consumeToEnd, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, consumeToEnd, testQueues, writeConfig, type TestQueue } from "./_harness.js";
 
-const queues: TestQueue[] = [];
-after(() => Promise.all(queues.map((q) => q.cleanup())));
+const freshQueue = testQueues();
 
-async function freshQueue(prefix: string): Promise<TestQueue> {
-  const queue = await testQueue(prefix);
-  queues.push(queue);
-  return queue;
-}
 
 async function settled(queue: TestQueue, expect: { ready: number }): Promise<void> {
   await waitForQueue(queue.name, (q) => q.messages_ready === expect.ready && q.messages_unacknowledged === 0, 20_000);

@@ -6,23 +6,17 @@
  * These tests stop and restart the run's broker (durable queues survive).
  */
 import assert from "node:assert/strict";
-import { after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isLocalBroker, restartBroker, startBroker, stopBroker } from "../support/broker.js";
 import { bindQueue, closeConnectionsOfApp, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
-import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, runCli, testQueues, writeConfig, type TestQueue } from "./_harness.js";
 
-const queues: TestQueue[] = [];
-after(() => Promise.all(queues.map((q) => q.cleanup().catch(() => undefined))));
+const freshQueue = testQueues();
 
 const local = isLocalBroker();
 const PREFETCH = 10;
 
-async function freshQueue(prefix: string): Promise<TestQueue> {
-  const queue = await testQueue(prefix);
-  queues.push(queue);
-  return queue;
-}
 
 function bodies(n: number): Array<{ n: number }> {
   return Array.from({ length: n }, (_, i) => ({ n: i }));
