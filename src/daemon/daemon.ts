@@ -33,6 +33,9 @@ import { Backoff } from "./backoff.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
+/** How RabbitMQ words a delivery acknowledgement timeout when it ends a consumer's session. */
+const ACK_TIMEOUT = /acknowledgement .*timed out|consumer.?timeout/i;
+
 /** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
 const UNLIMITED_PREFETCH = 1000;
 
@@ -314,7 +317,16 @@ export class Daemon {
     switch (end.kind) {
       case "lost":
         // The link alone died (not the connection): start over on a fresh connection.
-        log.warning(`Consumer of queue ${slot.consumer?.queue} halted (${end.error.message}) unexpectedly; the connection will restart.`);
+        if (ACK_TIMEOUT.test(end.error.message)) {
+          // RabbitMQ's delivery acknowledgement timeout (consumer_timeout): Python 3.9's words.
+          log.warning(
+            "The channel was closed by the server, you may have to increase the consumer_timeout configuration on " +
+              "RabbitMQ and/or decrease qos.prefetch_count in the fedora-messaging configuration file. Consuming will " +
+              `resume, starting with the last processed message again. (${end.error.message})`,
+          );
+        } else {
+          log.warning(`Consumer of queue ${slot.consumer?.queue} halted (${end.error.message}) unexpectedly; the connection will restart.`);
+        }
         for (const s of this.slots) {
           s.consumer?.connectionLost(end.error);
           s.consumer = undefined;
