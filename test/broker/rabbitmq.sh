@@ -16,10 +16,14 @@
 #   FM_TEST_CACHE_DIR    cached root tarball   (/var/cache/fedora-messaging-test)
 #   FM_TEST_BROKER_DIR   unpacked root, state  (/var/tmp/fedora-messaging-test-broker)
 #   FM_TEST_AMQP_PORT 5682  FM_TEST_MGMT_PORT 15682  FM_TEST_DIST_PORT 25682
-#   FM_TEST_EPMD_PORT 14369 FM_TEST_TLS_PORT 5681 (reserved)  FM_TEST_CTL_PORT_MIN 25683
+#   FM_TEST_EPMD_PORT 14369 FM_TEST_TLS_PORT 5681  FM_TEST_CTL_PORT_MIN 25683
 #   FM_TEST_NODENAME fmtest@localhost
 #   FM_TEST_BROKER_HEARTBEAT  seconds (RabbitMQ `heartbeat`); default: RabbitMQ's own
 #   FM_TEST_BROKER_EXTRA_CONF a file whose lines are appended to rabbitmq.conf
+#   FM_TEST_BROKER_TLS_DIR    a directory holding ca.pem, server.pem and server.key (e.g. made
+#                        by test/broker/test-pki.sh): they are copied where the broker can read
+#                        them and a TLS listener opens on 127.0.0.1:FM_TEST_TLS_PORT. Peer
+#                        verification and auth mechanisms are left to FM_TEST_BROKER_EXTRA_CONF.
 #   FM_TEST_KEEP_DATA=1       `start` keeps queues from the previous run (restart always does)
 #   FM_TEST_DEBIAN_MIRROR     (http://deb.debian.org/debian)
 #   FM_TEST_FORCE_CHROOT=1    ignore a rabbitmq-server installed on the host
@@ -42,6 +46,8 @@ NODENAME="${FM_TEST_NODENAME:-fmtest@localhost}"
 MIRROR="${FM_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 HEARTBEAT="${FM_TEST_BROKER_HEARTBEAT:-}"
 EXTRA_CONF="${FM_TEST_BROKER_EXTRA_CONF:-}"
+TLS_DIR="${FM_TEST_BROKER_TLS_DIR:-}"
+readonly TLS_FILES=(ca.pem server.pem server.key)
 
 readonly TARBALL="$CACHE_DIR/$ROOT_RECIPE.tar.zst"
 readonly ROOT="$BROKER_DIR/root"
@@ -207,7 +213,7 @@ port_holder() {
 check_ports_free() {
   local spec name port holder
   for spec in "AMQP:$AMQP_PORT" "management HTTP:$MGMT_PORT" "Erlang distribution:$DIST_PORT" \
-      "epmd:$EPMD_PORT" "reserved TLS:$TLS_PORT"; do
+      "epmd:$EPMD_PORT" "TLS:$TLS_PORT"; do
     name="${spec%%:*}"; port="${spec##*:}"
     holder="$(port_holder "$port")"
     [[ -z $holder ]] || die "port $port ($name) is busy: held by $holder; free it or choose other FM_TEST_*_PORT values"
@@ -234,7 +240,10 @@ proc_start_time() { awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null || true; }
 # Identifies the settings a broker was started with (comments in the config do not count).
 config_fingerprint() {
   { printf '%s\n' "$MODE" "$NODENAME" "$AMQP_PORT" "$MGMT_PORT" "$DIST_PORT" "$EPMD_PORT" "$SCRIPT_PATH"
-    generate_conf | grep -v '^#'; } | md5sum | cut -d' ' -f1
+    generate_conf | grep -v '^#'
+    # The same paths with new certificates (a fresh test PKI) are other settings.
+    if [[ -n $TLS_DIR ]]; then (cd "$TLS_DIR" && cat "${TLS_FILES[@]}") 2>/dev/null || true; fi
+  } | md5sum | cut -d' ' -f1
 }
 
 # True when the broker recorded in STATE_FILE was started by this script with the same
@@ -248,7 +257,8 @@ ours_and_healthy() {
   [[ -n $pid && -d /proc/$pid && $(proc_start_time "$pid") == "$start" ]] || return 1
   [[ $fingerprint == "$(config_fingerprint)" ]] || { say "settings changed since the broker started"; return 1; }
   # epmd too: without it rabbitmqctl (ctl, stop) cannot find the node.
-  port_open "$AMQP_PORT" && port_open "$EPMD_PORT" && [[ $(mgmt_status /api/overview) == 200 ]]
+  port_open "$AMQP_PORT" && port_open "$EPMD_PORT" && [[ $(mgmt_status /api/overview) == 200 ]] \
+    && { [[ -z $TLS_DIR ]] || port_open "$TLS_PORT"; }
 }
 
 # --- configuration -------------------------------------------------------------------
@@ -268,6 +278,15 @@ log.file.level = info
 log.console = false
 EOF
   [[ -z $HEARTBEAT ]] || printf 'heartbeat = %s\n' "$HEARTBEAT"
+  if [[ -n $TLS_DIR ]]; then
+    # Files as the broker sees them: copied by write_conf into its own directory.
+    cat <<EOF
+listeners.ssl.1 = 127.0.0.1:$TLS_PORT
+ssl_options.cacertfile = $VAR_DIR/tls/ca.pem
+ssl_options.certfile = $VAR_DIR/tls/server.pem
+ssl_options.keyfile = $VAR_DIR/tls/server.key
+EOF
+  fi
   if [[ -n $EXTRA_CONF ]]; then
     [[ -r $EXTRA_CONF ]] || die "FM_TEST_BROKER_EXTRA_CONF=$EXTRA_CONF is not readable"
     printf '# From %s\n' "$EXTRA_CONF"
@@ -281,6 +300,13 @@ write_conf() {
   if [[ $fresh == 1 ]]; then rm -rf "$VAR_DIR_HOST/mnesia"; fi
   mkdir -p "$VAR_DIR_HOST/mnesia" "$VAR_DIR_HOST/log" "$VAR_DIR_HOST/home"
   generate_conf >"$VAR_DIR_HOST/rabbitmq.conf"
+  rm -rf "$VAR_DIR_HOST/tls"
+  if [[ -n $TLS_DIR ]]; then
+    # Inside the chroot and owned by the broker's user (the chown below): the broker cannot
+    # read the host's files, and Erlang's ssl reads them as the `rabbitmq` user.
+    mkdir -m 0700 "$VAR_DIR_HOST/tls"
+    (cd "$TLS_DIR" && cp "${TLS_FILES[@]}" "$VAR_DIR_HOST/tls/")
+  fi
   echo '[rabbitmq_management,rabbitmq_auth_mechanism_ssl].' >"$VAR_DIR_HOST/enabled_plugins"
   rm -f "$VAR_DIR_HOST/broker.pid"
   if [[ $MODE == chroot ]]; then
@@ -431,8 +457,14 @@ do_start() {
   local version
   version="$(broker_version)"
   version_at_least_4 "$version" || die "RabbitMQ $version found, need >= 4.0"
+  if [[ -n $TLS_DIR ]]; then
+    local file
+    for file in "${TLS_FILES[@]}"; do
+      [[ -r $TLS_DIR/$file ]] || die "FM_TEST_BROKER_TLS_DIR=$TLS_DIR has no readable $file"
+    done
+  fi
   write_conf "$([[ $keep_data == 1 ]] && echo 0 || echo 1)"
-  say "starting RabbitMQ $version ($MODE) as $NODENAME: amqp $AMQP_PORT, http $MGMT_PORT, dist $DIST_PORT, epmd $EPMD_PORT"
+  say "starting RabbitMQ $version ($MODE) as $NODENAME: amqp $AMQP_PORT, http $MGMT_PORT, dist $DIST_PORT, epmd $EPMD_PORT${TLS_DIR:+, amqps $TLS_PORT}"
   # A failed boot must not leave its epmd and mount behind for the next run to trip over.
   trap 'clean_leftovers quiet' EXIT
   launch
@@ -452,6 +484,8 @@ do_stop() {
   # Also ends the epmd the node started, which outlives it.
   clean_leftovers quiet
   verify_stopped
+  # The test PKI's server key lives only as long as the broker that uses it.
+  rm -rf "$VAR_DIR_HOST/tls"
   say "stopped in $(( $(now_ms) - t0 ))ms"
 }
 

@@ -10,11 +10,17 @@
 # - A broker this script did not start (already running, started by rabbitmq.sh) is left
 #   running: someone else is using it.
 # - FM_TEST_AMQP_URL (+ FM_TEST_MGMT_URL) runs the tests against that broker instead.
+# - A broker this script starts also listens for TLS (FM_TEST_TLS_PORT, 5681) with a PKI made
+#   afresh for the run (test/broker/test-pki.sh) and SASL EXTERNAL; the TLS tests find it
+#   through FM_TEST_TLS_DIR and FM_TEST_TLS_URL, and skip when they are unset (a reused or
+#   external broker).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 readonly BROKER=test/broker/rabbitmq.sh
+readonly PKI=test/broker/test-pki.sh
 stop_at_exit=0
+tls_dir=""
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
 
@@ -25,6 +31,9 @@ cleanup() {
     else
       bash "$BROKER" stop || say "warning: stopping the broker failed"
     fi
+  fi
+  if [[ -n $tls_dir ]]; then
+    if [[ ${FM_TEST_KEEP_BROKER:-} == 1 ]]; then say "the broker's test PKI stays in $tls_dir"; else rm -rf "$tls_dir"; fi
   fi
 }
 trap cleanup EXIT
@@ -40,7 +49,31 @@ else
   # A short broker heartbeat (4 s: RabbitMQ drops a silent client after ~8 s)
   # lets the heartbeat test show that a blocking callback loses the connection
   # in-process and keeps it in a worker thread.
-  FM_TEST_BROKER_HEARTBEAT=${FM_TEST_BROKER_HEARTBEAT:-4} bash "$BROKER" start || exit 1
+  export FM_TEST_BROKER_HEARTBEAT=${FM_TEST_BROKER_HEARTBEAT:-4}
+  # TLS: keys made now and removed at exit, never kept between runs.
+  tls_dir="$(mktemp -d "${TMPDIR:-/tmp}/fm-test-tls.XXXXXX")" || exit 1
+  bash "$PKI" "$tls_dir" || { say "could not make the test PKI"; exit 1; }
+  tls_port=${FM_TEST_TLS_PORT:-5681}
+  {
+    # The broker's certificate names localhost and 127.0.0.1 only: a second listener on
+    # 127.0.0.2 (loopback too on Linux) lets tls.test.ts prove hostnames are verified.
+    echo "listeners.ssl.2 = 127.0.0.2:$tls_port"
+    # Ask for a client certificate without requiring one: PLAIN over TLS works too.
+    echo "ssl_options.verify = verify_peer"
+    echo "ssl_options.fail_if_no_peer_cert = false"
+    # RabbitMQ's default list plus EXTERNAL (which it offers on TLS connections only).
+    echo "auth_mechanisms.1 = PLAIN"
+    echo "auth_mechanisms.2 = AMQPLAIN"
+    echo "auth_mechanisms.3 = EXTERNAL"
+    echo "auth_mechanisms.4 = ANONYMOUS"
+    # The EXTERNAL user is the certificate's CN (fm-tls-client), not its whole DN.
+    echo "ssl_cert_login_from = common_name"
+    if [[ -n ${FM_TEST_BROKER_EXTRA_CONF:-} ]]; then cat "$FM_TEST_BROKER_EXTRA_CONF" || exit 1; fi
+  } >"$tls_dir/rabbitmq-tls.conf"
+  # Exported: a test that restarts the broker (test/support/broker.ts) keeps these settings.
+  export FM_TEST_BROKER_TLS_DIR="$tls_dir" FM_TEST_BROKER_EXTRA_CONF="$tls_dir/rabbitmq-tls.conf"
+  bash "$BROKER" start || exit 1
+  export FM_TEST_TLS_DIR="$tls_dir" FM_TEST_TLS_URL="amqps://localhost:$tls_port/"
 fi
 
 # The Python-compatibility test publishes with Debian's pika, as Python fedora-messaging does.
