@@ -34,6 +34,8 @@ let pendingBytes = 0;
 let scheduled = false;
 let hooked = false;
 let sleepCell: Int32Array | undefined;
+/** Set when stdout's reader has gone (EPIPE). */
+let stdoutGone = false;
 /** process.stdout.write as it was before hookStdout() wrapped it. */
 let originalWrite: (text: string) => boolean = (text) => process.stdout.write(text);
 
@@ -64,6 +66,7 @@ export function flushOut(): void {
   const text = pending.length === 1 ? pending[0]! : pending.join("");
   pending = [];
   pendingBytes = 0;
+  if (stdoutGone) return;
   if (isMainThread) originalWrite(text);
   else writeAllSync(1, text);
 }
@@ -77,6 +80,12 @@ function hookStdout(): void {
   originalWrite = (text) => original(text);
   if (isMainThread) {
     process.on("exit", flushOut);
+    // Nobody reads stdout any more (a closed pipe: EPIPE): drop output rather
+    // than crash, like a daemon whose log reader went away should.
+    stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      stdoutGone = true;
+    });
     stdout.write = ((...args: unknown[]) => {
       if (pending.length > 0) flushOut();
       return original(...args);
@@ -98,7 +107,12 @@ function writeAllSync(fd: number, text: string): void {
     try {
       buffer = buffer.subarray(writeSync(fd, buffer));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EPIPE") {
+        stdoutGone = true;
+        return;
+      }
+      if (code !== "EAGAIN") throw error;
       // fd 1 is non-blocking once the main thread opened stdout as a pipe: wait, synchronously.
       sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(sleepCell, 0, 0, EAGAIN_RETRY_MS);

@@ -18,7 +18,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config/types.js";
 import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { getLogger } from "../log.js";
-import { BrokerUnreachableError, openConnection, type BrokerConnection } from "../amqp/connection.js";
+import { BrokerUnreachableError, openConnection, type BrokerConnection, type ConnectionSettings } from "../amqp/connection.js";
 import { ManagementClient } from "../amqp/management.js";
 import { connectionSettings } from "../amqp/settings.js";
 import { declareTopology } from "../amqp/topology.js";
@@ -75,6 +75,7 @@ export class Daemon {
   private readonly durations = new DurationHistogram();
   private reconnects = 0;
   private monitoring: MonitoringServer | undefined;
+  private settings: ConnectionSettings | undefined;
 
   constructor(private readonly options: DaemonOptions) {
     this.backoff = new Backoff({ maxMs: options.config.reconnect_max_delay * 1000 });
@@ -121,6 +122,9 @@ export class Daemon {
   // --- internal ---
 
   private async runOnce(): Promise<DaemonOutcome> {
+    // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
+    // certificate being rotated on disk cannot break a later reconnection.
+    this.settings = connectionSettings(this.options.config);
     await this.startRunners();
     const { monitoring } = this.options.config;
     if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
@@ -174,7 +178,7 @@ export class Daemon {
 
   /** Connects, retrying an unreachable broker until it answers or a stop is requested. */
   private async connect(): Promise<BrokerConnection | undefined> {
-    const settings = connectionSettings(this.options.config);
+    const settings = this.settings!;
     for (;;) {
       try {
         const connection = await openConnection(settings);
