@@ -125,13 +125,26 @@ export class Daemon {
     // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
     // certificate being rotated on disk cannot break a later reconnection.
     this.settings = connectionSettings(this.options.config);
-    await this.startRunners();
+    // The callback loads (in its worker) while the first connection attempt is
+    // under way: both take about 0.1 s, and the first message arrives sooner.
+    // A callback that cannot load still fails the run before anything is consumed.
+    const firstAttempt = openConnection(this.settings).then(
+      (connection) => connection,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    );
+    try {
+      await this.startRunners();
+    } catch (error) {
+      const first = await firstAttempt;
+      if (!(first instanceof Error)) await first.close();
+      throw error;
+    }
     const { monitoring } = this.options.config;
     if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
     for (let attempt = 0; ; attempt++) {
       if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
       if (this.stopRequested) return { kind: "stopped" };
-      const connection = await this.connect();
+      const connection = await this.connect(attempt === 0 ? firstAttempt : undefined);
       if (!connection) continue; // a stop or an end was requested while connecting
       if (attempt > 0) this.reconnects++;
       const end = await this.consumeOn(connection, attempt === 0);
@@ -177,11 +190,14 @@ export class Daemon {
   }
 
   /** Connects, retrying an unreachable broker until it answers or a stop is requested. */
-  private async connect(): Promise<BrokerConnection | undefined> {
+  private async connect(first?: Promise<BrokerConnection | Error>): Promise<BrokerConnection | undefined> {
     const settings = this.settings!;
     for (;;) {
       try {
-        const connection = await openConnection(settings);
+        const attempt = first ? await first : await openConnection(settings);
+        first = undefined;
+        if (attempt instanceof Error) throw attempt;
+        const connection = attempt;
         this.backoff.reset();
         log.info(`Connected to ${settings.displayUrl} (${connection.broker.product} ${connection.broker.version})`);
         return connection;
