@@ -30,6 +30,7 @@ import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
 import { countOutcome, emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
 import { Backoff } from "./backoff.js";
+import { startWatchdog } from "./watchdog.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
@@ -238,7 +239,12 @@ export class Daemon {
       if (this.stopRequested || this.pendingEnd) resolve("stop");
     });
     const lost = connection.ended.then((end) => ({ lost: end }));
-    const stopWatchdog = this.startWatchdog(connection, management);
+    const stopWatchdog = startWatchdog({
+      timeoutSeconds: this.options.config.watchdog_timeout,
+      consumers: () => this.slots.map((slot) => ({ consumer: slot.consumer, busy: slot.runner.busy })),
+      management,
+      restart: () => connection.close(),
+    });
     const first = await Promise.race([stopped, lost, ...ends]);
     stopWatchdog();
     management.close();
@@ -293,44 +299,6 @@ export class Daemon {
     } finally {
       if (!ok) management.close();
     }
-  }
-
-  /**
-   * The watchdog: a consumer that holds unused credit, sees no delivery for
-   * `watchdog_timeout` seconds, while its queue has ready messages, is on a
-   * connection that is alive in name only (Python's consumers were seen
-   * connected but silent for days). Close it; the reconnect path takes over.
-   */
-  private startWatchdog(connection: BrokerConnection, management: ManagementClient): () => void {
-    const timeoutMs = this.options.config.watchdog_timeout * 1000;
-    if (timeoutMs <= 0) return () => undefined;
-    let checking = false;
-    const timer = setInterval(async () => {
-      if (checking) return;
-      checking = true;
-      try {
-        for (const slot of this.slots) {
-          const consumer = slot.consumer;
-          if (!consumer || slot.runner.busy || !consumer.awaitingDeliveries || Date.now() - consumer.lastActivity < timeoutMs) continue;
-          const queue = await management.checkQueue(consumer.queue);
-          if (queue.message_count > 0 && Date.now() - consumer.lastActivity >= timeoutMs) {
-            log.warning(
-              `No message arrived on queue ${consumer.queue} for ${this.options.config.watchdog_timeout} s although it holds ` +
-                `${queue.message_count} ready and we have credit; restarting the connection.`,
-            );
-            await connection.close();
-            return;
-          }
-        }
-      } catch (error) {
-        log.warning(`The watchdog could not check the queues (${(error as Error).message}); restarting the connection.`);
-        await connection.close();
-      } finally {
-        checking = false;
-      }
-    }, Math.min(Math.max(timeoutMs / 4, 1_000), 30_000));
-    timer.unref();
-    return () => clearInterval(timer);
   }
 
   private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd, connection: BrokerConnection): Promise<DaemonOutcome | undefined> {

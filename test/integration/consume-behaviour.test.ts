@@ -9,23 +9,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import rhea, { type EventContext } from "rhea";
 import { brokerUrls } from "../support/broker.js";
 import { getQueue, waitForQueue } from "../support/management.js";
+import { amqpConnectionOptions } from "../support/publish.js";
 import { BEHAVIOURS, runCli, testQueues, writeConfig } from "./_harness.js";
 
 const freshQueue = testQueues();
 
-
 /** The idle timeout the broker advertises in its OPEN frame (half its heartbeat), ms. */
 async function brokerIdleTimeoutMs(): Promise<number> {
-  const url = new URL(brokerUrls().amqpUrl);
   return new Promise((resolve, reject) => {
-    const connection = rhea.create_container().connect({
-      host: url.hostname,
-      port: Number(url.port),
-      username: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      hostname: "vhost:/",
-      reconnect: false,
-    });
+    const connection = rhea.create_container().connect(amqpConnectionOptions(brokerUrls().amqpUrl, "fm-test-idle-timeout"));
     connection.on("connection_open", (context: EventContext) => {
       const open = (context.connection as unknown as { remote: { open: { idle_time_out?: number } } }).remote.open;
       resolve(open.idle_time_out ?? 30_000);

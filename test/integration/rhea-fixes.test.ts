@@ -13,7 +13,7 @@ import { after, test } from "node:test";
 import rhea, { type Delivery, type EventContext } from "rhea";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
-import { publishMessages } from "../support/publish.js";
+import { amqpConnectionOptions, publishMessages } from "../support/publish.js";
 
 const queue = uniqueName("rhea-dispositions");
 const creditQueue = uniqueName("rhea-credit");
@@ -68,16 +68,8 @@ function receive(
   settle: (deliveries: Array<{ delivery: Delivery; index: number }>) => void,
   lingerMs = 200,
 ): Promise<Array<{ index: number }>> {
-  const url = new URL(amqpUrl);
   return new Promise((resolve, reject) => {
-    const connection = rhea.create_container().connect({
-      host: url.hostname,
-      port: Number(url.port),
-      username: decodeURIComponent(url.username),
-      password: decodeURIComponent(url.password),
-      hostname: "vhost:/",
-      reconnect: false,
-    });
+    const connection = rhea.create_container().connect(amqpConnectionOptions(amqpUrl, "fm-test-rhea-fixes"));
     const got: Array<{ delivery: Delivery; index: number }> = [];
     const receiver = connection.open_receiver({ source: { address: `/queues/${encodeURIComponent(address)}` }, credit_window: 0, autoaccept: false });
     receiver.on("receiver_open", () => receiver.add_credit(count));

@@ -1,0 +1,56 @@
+/**
+ * The watchdog: a consumer that holds unused credit and sees no delivery for
+ * `watchdog_timeout` seconds while its queue has ready messages is on a
+ * connection alive in name only (Python's consumers were seen connected but
+ * silent for days: fedora-messaging #208, anitya#1993). It restarts the
+ * connection; the daemon's reconnect path takes over from there.
+ */
+import type { ManagementClient } from "../amqp/management.js";
+import { getLogger } from "../log.js";
+import type { QueueConsumer } from "../consumer/queue-consumer.js";
+
+const log = getLogger("fedora_messaging.twisted.protocol");
+
+export interface WatchdogOptions {
+  /** 0 turns the watchdog off. */
+  readonly timeoutSeconds: number;
+  /** The consumers to watch, read at each check; `busy` when a callback is running. */
+  consumers(): ReadonlyArray<{ readonly consumer: QueueConsumer | undefined; readonly busy: boolean }>;
+  /** Asks the broker how many messages a queue holds ready. */
+  readonly management: Pick<ManagementClient, "checkQueue">;
+  /** Closes the connection. */
+  restart(): Promise<void>;
+}
+
+/** Starts checking; returns the function that stops it. */
+export function startWatchdog(options: WatchdogOptions): () => void {
+  const timeoutMs = options.timeoutSeconds * 1000;
+  if (timeoutMs <= 0) return () => undefined;
+  let checking = false;
+  const check = async (): Promise<void> => {
+    for (const { consumer, busy } of options.consumers()) {
+      if (!consumer || busy || !consumer.awaitingDeliveries || Date.now() - consumer.lastActivity < timeoutMs) continue;
+      const queue = await options.management.checkQueue(consumer.queue);
+      if (queue.message_count > 0 && Date.now() - consumer.lastActivity >= timeoutMs) {
+        log.warning(
+          `No message arrived on queue ${consumer.queue} for ${options.timeoutSeconds} s although it holds ` +
+            `${queue.message_count} ready and we have credit; restarting the connection.`,
+        );
+        await options.restart();
+        return;
+      }
+    }
+  };
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    check()
+      .catch(async (error: unknown) => {
+        log.warning(`The watchdog could not check the queues (${(error as Error).message}); restarting the connection.`);
+        await options.restart();
+      })
+      .finally(() => (checking = false));
+  }, Math.min(Math.max(timeoutMs / 4, 1_000), 30_000));
+  timer.unref();
+  return () => clearInterval(timer);
+}
