@@ -12,7 +12,8 @@
  *
  * Environment: FM_BENCH_COUNT (default 20000), FM_BENCH_PREFETCH (10),
  * FM_BENCH_ROUNDS (2; the best round of each variant is reported),
- * FM_BENCH_ONLY (a substring of the variants to run), FM_BENCH_NODE_ARGS
+ * FM_BENCH_ONLY (a substring of the variants to run), FM_BENCH_QUIET=1 (log
+ * warnings only, to see what logging costs), FM_BENCH_NODE_ARGS
  * (extra node flags for the measured process, e.g. "--cpu-prof").
  */
 import { spawn } from "node:child_process";
@@ -77,6 +78,10 @@ function daemonVariant(name: string, mode: "worker" | "in-process"): Variant {
           `[queues.${JSON.stringify(queue)}]`,
           "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
           `[qos]\nprefetch_count = ${PREFETCH}`,
+          // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
+          ...(process.env["FM_BENCH_QUIET"] === "1"
+            ? ["[log_config]\nversion = 1\n[log_config.loggers.fedora_messaging]\nlevel = \"WARNING\""]
+            : []),
         ].join("\n") + "\n",
       );
       return {
