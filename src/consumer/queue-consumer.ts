@@ -34,6 +34,9 @@ const log = getLogger("fedora_messaging.twisted.consumer");
  */
 let nextDeliveryId = 0;
 
+/** How long the broker may take to answer a consumer's ATTACH. */
+const ATTACH_TIMEOUT_MS = 30_000;
+
 /** How a consumer ended. */
 export type ConsumerEnd =
   | { readonly kind: "stopped" } // we stopped it (signal, halt elsewhere, shutdown)
@@ -109,7 +112,14 @@ export class QueueConsumer {
     this.receiver = receiver;
     return new Promise((resolve, reject) => {
       let attached = false;
+      // A broker that never answers the ATTACH must not leave the daemon waiting silently.
+      const timer = setTimeout(() => {
+        const error = new Error(`the broker did not answer the attach of queue ${queue} within ${ATTACH_TIMEOUT_MS} ms`);
+        reject(new UnexpectedRegistrationError(error.message));
+        this.finish({ kind: "lost", error });
+      }, ATTACH_TIMEOUT_MS);
       const refused = (context: EventContext) => {
+        clearTimeout(timer);
         const error = toError(context.receiver?.error ?? context.session?.error) ?? new Error("the broker closed the link");
         if (!attached) {
           reject(attachError(queue, error));
@@ -119,6 +129,7 @@ export class QueueConsumer {
         this.onLinkGone(error);
       };
       receiver.on("receiver_open", () => {
+        clearTimeout(timer);
         attached = true;
         this.lastActivityAt = Date.now();
         this.grantCredit();
