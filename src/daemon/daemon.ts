@@ -199,7 +199,6 @@ export class Daemon {
         first = undefined;
         if (attempt instanceof Error) throw attempt;
         const connection = attempt;
-        this.backoff.reset();
         log.info(`Connected to ${settings.displayUrl} (${connection.broker.product} ${connection.broker.version})`);
         return connection;
       } catch (error) {
@@ -223,16 +222,23 @@ export class Daemon {
       management = await this.register(connection);
     } catch (error) {
       const gone = !connection.raw.is_open();
+      // Consumers already attached on this connection go with it.
+      for (const slot of this.slots) {
+        slot.consumer?.connectionLost(error instanceof Error ? error : new Error(String(error)));
+        slot.consumer = undefined;
+      }
       await connection.close();
-      if (!firstRegistration && error instanceof BadDeclarationError) {
-        // Python 3.9.1: a queue missing after a broker restart (passive declares) is retried.
-        log.warning(`Failed to declare queue or binding while registering: ${error.message}; restarting connection.`);
+      if (!firstRegistration && !this.stopRequested && (error instanceof BadDeclarationError || gone)) {
+        // Python 3.9.1: a queue missing after a broker restart (passive declares) is
+        // retried, and so is a connection lost while registering; with backoff.
+        log.warning(`Failed to declare queue or binding while registering: ${(error as Error).message}; restarting connection.`);
         await this.sleep(this.backoff.next());
         return undefined;
       }
-      if (gone && !firstRegistration && !this.stopRequested) return undefined;
       throw registrationError(error);
     }
+    // Only a connection that got as far as consuming resets the reconnection delay.
+    this.backoff.reset();
     const ends = this.slots.map((slot) => slot.consumer!.ended.then((end) => ({ slot, end })));
     const stopped = new Promise<"stop">((resolve) => {
       this.wakeUp = () => resolve("stop");
