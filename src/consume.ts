@@ -10,6 +10,7 @@
  * - a `"path/to/plugin.js:Name"` string: in a worker thread, like the daemon
  *   (`mode: "in-process"` to run it on the main thread instead).
  */
+import { defaultQueueSettings } from "./config/defaults.js";
 import { loadConfig } from "./config/load.js";
 import { validateConfig } from "./config/validate.js";
 import type { Binding, Config, QueueSettings } from "./config/types.js";
@@ -79,7 +80,7 @@ function withOverrides(config: Config, options: ConsumeOptions): Config {
   if (options.bindings !== undefined) raw["bindings"] = Array.isArray(options.bindings) ? options.bindings : [options.bindings];
   if (options.queues !== undefined) {
     raw["queues"] = Object.fromEntries(
-      Object.entries(options.queues).map(([name, settings]) => [name, { durable: false, auto_delete: true, exclusive: true, arguments: {}, ...settings }]),
+      Object.entries(options.queues).map(([name, settings]) => [name, { ...defaultQueueSettings(), ...settings }]),
     );
   }
   const checked = validateConfig(raw, "the arguments of consume()");

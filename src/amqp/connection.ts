@@ -83,8 +83,7 @@ export class BrokerConnection {
   async close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
-      if (this.raw.is_open()) this.raw.close();
-      else this.raw.close();
+      this.raw.close();
       // A broker that never answers our close must not hang shutdown.
       const timer = setTimeout(() => this.finish({ byUs: true }), 2_000);
       timer.unref();
@@ -123,7 +122,6 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     idle_time_out: settings.idleTimeoutMs,
     // Dispositions and flow frames are tiny; Nagle would hold them back.
     tcp_no_delay: true,
-    // rhea's own connect timeout option is per socket; ours covers the handshake too.
   };
   if (settings.tls) Object.assign(options, tlsConnectOptions(settings.host, settings.tls));
   if (!settings.tls?.external && settings.username !== undefined) {

@@ -13,7 +13,9 @@
 import type { Connection, EventContext, Message as AmqpMessage, Session } from "rhea";
 import { BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { openLinkPair, type LinkPair } from "./link-pair.js";
-import { percentEncode, queueAddress } from "./address.js";
+import { queueAddress } from "./address.js";
+import { toError } from "./connection.js";
+import { pyRepr } from "../message/pyrepr.js";
 import type { JsonValue } from "../config/types.js";
 
 const MANAGEMENT_ADDRESS = "/management";
@@ -124,7 +126,7 @@ export class ManagementClient {
       const failed = (context: EventContext) => {
         clearTimeout(timer);
         const error = context.session?.error ?? context.sender?.error ?? context.receiver?.error;
-        reject(new Error(`the management link pair was refused${error ? `: ${describe(error)}` : ""}`));
+        reject(new Error(`the management link pair was refused${error ? `: ${toError(error)?.message}` : ""}`));
       };
       session.once("session_error", failed);
       pair.sender.once("sender_error", failed);
@@ -191,10 +193,6 @@ export class ManagementClient {
     await this.call("DELETE", queueAddress(name));
   }
 
-  async purgeQueue(name: string): Promise<void> {
-    await this.call("DELETE", `${queueAddress(name)}/messages`);
-  }
-
   /** Ends the management session; pending requests fail. */
   close(): void {
     this.failAll(new Error("the management client was closed"));
@@ -227,33 +225,14 @@ export class ManagementClient {
   }
 }
 
-/** Path of a binding, for messages only (unbinding needs the `location` RabbitMQ returns). */
-export function bindingDescription(exchange: string, queue: string, key: string): string {
-  return `src=${percentEncode(exchange)};dstq=${percentEncode(queue)};key=${percentEncode(key)}`;
-}
-
 function declarationError(objType: "queue" | "binding", description: Record<string, unknown>, error: unknown): Error {
   if (error instanceof ManagementSessionEnded && error.condition === "amqp:unauthorized-access") {
-    return new BadDeclarationError(objType, pythonRepr(description), `403: ${error.description ?? "access refused"}`, { cause: error });
+    return new BadDeclarationError(objType, pyRepr(description), `403: ${error.description ?? "access refused"}`, { cause: error });
   }
   if (!(error instanceof ManagementError)) return error instanceof Error ? error : new Error(String(error));
   const reason = `${error.status}: ${error.text}`;
   // Python raises BadDeclaration (a PermissionException) for refused declares too: exit 10.
-  return new BadDeclarationError(objType, pythonRepr(description), reason, { cause: error });
-}
-
-/** Python `repr()` of a flat dict, so that messages read like Python's. */
-function pythonRepr(value: Record<string, unknown>): string {
-  const item = (v: unknown): string => {
-    if (typeof v === "string") return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
-    if (typeof v === "boolean") return v ? "True" : "False";
-    if (v === null || v === undefined) return "None";
-    if (typeof v === "object") {
-      return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${item(k)}: ${item(x)}`).join(", ")}}`;
-    }
-    return String(v);
-  };
-  return item(value);
+  return new BadDeclarationError(objType, pyRepr(description), reason, { cause: error });
 }
 
 function bodyText(body: unknown): string {
@@ -274,12 +253,4 @@ function normaliseQueue(body: unknown): QueueInfo {
     message_count: Number(map["message_count"] ?? 0),
     consumer_count: Number(map["consumer_count"] ?? 0),
   };
-}
-
-function describe(error: unknown): string {
-  if (error && typeof error === "object") {
-    const { condition, description } = error as { condition?: unknown; description?: unknown };
-    if (condition || description) return [condition, description].filter(Boolean).join(" ");
-  }
-  return String(error);
 }

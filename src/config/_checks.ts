@@ -42,22 +42,8 @@ export function pyType(value: unknown): string {
   return `<class '${pyTypeName(value)}'>`;
 }
 
-/** Python's `repr()` of a string or a list of strings (for sentences copied from Python). */
-export function pyRepr(value: string | readonly string[]): string {
-  if (typeof value !== "string") return `[${value.map((v) => pyRepr(v)).join(", ")}]`;
-  const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
-  let out = quote;
-  for (const ch of value) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === quote || ch === "\\") out += `\\${ch}`;
-    else if (ch === "\n") out += "\\n";
-    else if (ch === "\r") out += "\\r";
-    else if (ch === "\t") out += "\\t";
-    else if (code < 0x20 || (code >= 0x7f && code < 0xa0)) out += `\\x${code.toString(16).padStart(2, "0")}`;
-    else out += ch;
-  }
-  return out + quote;
-}
+/** Python's `repr()` (sentences copied from Python quote keys and lists of keys with it). */
+export { pyRepr } from "../message/pyrepr.js";
 
 /** A value as it appears after "got" in our own sentences: strings quoted, tables and arrays as short JSON, a missing value as "nothing". */
 export function describe(value: unknown): string {

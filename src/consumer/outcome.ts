@@ -19,6 +19,7 @@
  * discard or dead-letter, like basic.nack(requeue=False).
  */
 import { controlKindOf } from "../errors.js";
+import { pyStrRepr } from "../message/pyrepr.js";
 
 export type Settlement = "accept" | "release" | "reject";
 export type Counter = "processed" | "rejected" | "dropped" | "failed";
@@ -77,22 +78,11 @@ export function summariseError(thrown: unknown): ErrorSummary {
       name: thrown.name,
       message: thrown.message,
       stack: thrown.stack ?? `${thrown.name}: ${thrown.message}`,
-      repr: `${thrown.name}(${pythonStringRepr(thrown.message)})`,
+      repr: `${thrown.name}(${pyStrRepr(thrown.message)})`,
     };
   }
   const text = typeof thrown === "string" ? thrown : safeString(thrown);
-  return { name: typeof thrown, message: text, stack: `thrown value: ${text}`, repr: pythonStringRepr(text) };
-}
-
-/** Python's repr() of a str: single quotes unless the text has one and no double quote. */
-export function pythonStringRepr(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const body = text
-    .replace(/\\/g, "\\\\")
-    .replace(/\n/g, "\\n")
-    .replace(/\r/g, "\\r")
-    .replace(/\t/g, "\\t");
-  return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+  return { name: typeof thrown, message: text, stack: `thrown value: ${text}`, repr: pyStrRepr(text) };
 }
 
 function safeString(value: unknown): string {

@@ -15,8 +15,6 @@ export interface RunConsumerOptions {
   readonly callbackSpec: string;
   /** Which of those it came from, for error sentences ("--callback argument" / "configuration file"). */
   readonly callbackSource: "--callback-file" | "--callback" | "configuration file";
-  /** Run the callback on the main thread instead of a worker thread. */
-  readonly inProcess?: boolean;
 }
 
 /** How a run ended; the CLI maps it to an exit code in `cli/exit-codes.ts`. */
@@ -32,7 +30,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunOutco
   const daemon = new Daemon({
     config,
     callback: { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },
-    mode: options.inProcess ? "in-process" : config.callback_mode,
+    mode: config.callback_mode,
   });
   const removeHandlers = handleStopSignals(() => daemon.stop());
   try {

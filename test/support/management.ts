@@ -8,6 +8,7 @@
  * counts at once (but no `consumers`). Consumers and connections appear in the statistics
  * within about 1 s with that interval. `getQueue` therefore combines both views.
  */
+import { percentEncode as encodePathSegment } from "../../src/amqp/address.js";
 import { brokerUrls } from "./broker.js";
 
 /** What the tests read about a queue. */
@@ -74,14 +75,8 @@ export interface Permissions {
 const VHOST = "%2F";
 const POLL_INTERVAL_MS = 100;
 
-/**
- * Percent-encodes one path segment or address part strictly (RFC 3986 unreserved
- * characters only): `encodeURIComponent` leaves `!'()*` alone, which RabbitMQ's binding
- * paths and AMQP 1.0 addresses do not accept as literals everywhere.
- */
-export function encodePathSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
+/** A name as a URL path segment: the same strict percent-encoding as AMQP addresses. */
+export { percentEncode as encodePathSegment } from "../../src/amqp/address.js";
 
 /** Overview of the broker: `rabbitmq_version`, `management_version`, `node`, ... */
 export async function getOverview(): Promise<Record<string, unknown> & { rabbitmq_version: string }> {

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import rhea from "rhea";
 import type { Connection, ConnectionOptions, EventContext, Message, Sender } from "rhea";
 import { pyDumps } from "../../src/message/pyjson.js";
-import { encodePathSegment } from "./management.js";
+import { exchangeAddress, queueAddress } from "../../src/amqp/address.js";
 
 export interface TestMessage {
   /** The routing key, as fedora-messaging's topic. */
@@ -91,9 +91,8 @@ export function toAmqpMessage(message: TestMessage): Message {
 
 /** The v2 target address for an exchange and routing key, strictly percent-encoded. */
 export function targetAddress(exchange: string, routingKey: string): string {
-  if (exchange === "") return `/queues/${encodePathSegment(routingKey)}`;
-  const base = `/exchanges/${encodePathSegment(exchange)}`;
-  return routingKey === "" ? base : `${base}/${encodePathSegment(routingKey)}`;
+  if (exchange === "") return queueAddress(routingKey);
+  return exchangeAddress(exchange, routingKey === "" ? undefined : routingKey);
 }
 
 /**

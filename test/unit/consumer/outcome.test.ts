@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ACCEPTED, INVALID, outcomeOfError, pythonStringRepr } from "../../../src/consumer/outcome.js";
+import { ACCEPTED, INVALID, outcomeOfError } from "../../../src/consumer/outcome.js";
+import { pyStrRepr } from "../../../src/message/pyrepr.js";
 import { CONTROL_BRAND, Drop, HaltConsumer, Nack } from "../../../src/errors.js";
 
 describe("the outcome table (Python's _read_one)", () => {
@@ -52,8 +53,8 @@ describe("the outcome table (Python's _read_one)", () => {
     assert.equal(outcome.stop?.kind === "error" && outcome.stop.error.repr, "'just a string'");
   });
   it("Python's str repr quoting", () => {
-    assert.equal(pythonStringRepr("a'b"), `"a'b"`);
-    assert.equal(pythonStringRepr(`a'b"`), `'a\\'b"'`);
-    assert.equal(pythonStringRepr("l1\nl2"), "'l1\\nl2'");
+    assert.equal(pyStrRepr("a'b"), `"a'b"`);
+    assert.equal(pyStrRepr(`a'b"`), `'a\\'b"'`);
+    assert.equal(pyStrRepr("l1\nl2"), "'l1\\nl2'");
   });
 });
