@@ -104,4 +104,11 @@ await build({
 // Type declarations for library users, emitted by tsc (esbuild emits no types).
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });
 writeFileSync(`${dist}/index.d.ts`, 'export * from "./types/index.js";\n');
+
+// Last: what package.json promises (bin, main, types, exports) exists and loads by name.
+try {
+  execFileSync(process.execPath, [`${root}build/check-exports.mjs`], { stdio: "inherit" });
+} catch {
+  process.exit(1); // check-exports.mjs said what is wrong
+}
 console.error(`built dist/ (fedora-messaging ${version})`);

@@ -21,7 +21,7 @@
  *
  * The patch is tied to the exact rhea version and the exact original line: any
  * other version fails the install loudly instead of running unpatched (see
- * test/integration/rhea-dispositions.test.ts, which proves the fix on a real
+ * test/integration/rhea-fixes.test.ts, which proves the fix on a real
  * broker). `--check` only verifies; `--revert` restores the original (used to
  * show that the regression test fails without the fix).
  */
