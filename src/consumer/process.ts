@@ -9,6 +9,7 @@ import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
 import { amqpMessageOf, type RawDelivery } from "./delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
+import type { SharedStats } from "./stats.js";
 
 /** The user's callback, normalised: a function, or a class instance's `call`. */
 export type MessageHandler = (message: Message) => unknown;
@@ -21,6 +22,8 @@ export interface ProcessContext {
   readonly handler: MessageHandler;
   /** Python's `repr(consumer)`: `Consumer(queue=q, callback=<function printer>)`. */
   readonly consumerRepr: string;
+  /** Counted before each line that tells of it (see stats.ts). */
+  readonly stats: SharedStats;
 }
 
 export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
@@ -34,6 +37,7 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     return INVALID;
   }
   const id = message.id;
+  context.stats.add("received");
   log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
   const started = performance.now();
   try {
@@ -41,6 +45,7 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") await result;
   } catch (thrown) {
     const outcome = { ...outcomeOfError(thrown), durationMs: performance.now() - started };
+    if (outcome.counter) context.stats.add(outcome.counter);
     switch (outcome.counter) {
       case "rejected":
         if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
@@ -61,6 +66,7 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     return outcome;
   }
   const durationMs = performance.now() - started;
+  context.stats.add("processed");
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
   return { ...ACCEPTED, durationMs };
 }

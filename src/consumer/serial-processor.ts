@@ -69,6 +69,8 @@ export class SerialProcessor {
         } catch (error) {
           // Decoding itself failed in an unforeseen way: treat like a callback error.
           outcome = outcomeOfError(error);
+          this.context.stats.add("received");
+          this.context.stats.add("failed");
         }
         if (outcome.stop) this.stopped = true;
         this.report(item.id, outcome);

@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { isLocalBroker, restartBroker, startBroker, stopBroker } from "../support/broker.js";
 import { bindQueue, closeConnectionsOfApp, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
+import { until } from "../support/wait.js";
 import { BEHAVIOURS, runCli, testQueues, writeConfig, type TestQueue } from "./_harness.js";
 
 const freshQueue = testQueues();
@@ -36,7 +36,7 @@ describe("reconnection", { skip: local ? false : "needs the test broker of rabbi
     await queue.publish(bodies(1000));
     const config = writeConfig(queue, { callback: `${BEHAVIOURS}:collect`, consumerConfig: { expect_unique: 1000, sleep_ms: 15 }, prefetch: PREFETCH });
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 120_000 });
-    while (queue.records().length < 300) await sleep(50);
+    await until(() => queue.records().length >= 300, { timeoutMs: 60_000, what: "300 messages consumed" });
     assert.ok((await closeConnectionsOfApp(`fm-test-${queue.name}`)) >= 1);
     assert.equal(await run.exited, 0, run.stdout());
     assert.match(run.stdout(), /The connection to the broker was lost/);
@@ -49,7 +49,7 @@ describe("reconnection", { skip: local ? false : "needs the test broker of rabbi
     await queue.publish(bodies(1000));
     const config = writeConfig(queue, { callback: `${BEHAVIOURS}:collect`, consumerConfig: { expect_unique: 1000, sleep_ms: 2 }, prefetch: PREFETCH });
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 180_000 });
-    while (queue.records().length < 300) await sleep(50);
+    await until(() => queue.records().length >= 300, { timeoutMs: 60_000, what: "300 messages consumed" });
     await restartBroker();
     assert.equal(await run.exited, 0, run.stdout());
     assert.match(run.stdout(), /cannot reach|connection to the broker was lost/);
