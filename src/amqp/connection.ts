@@ -2,9 +2,9 @@
  * One AMQP 1.0 connection to RabbitMQ 4, opened with rhea, promisified.
  *
  * rhea's own reconnect is off (`reconnect: false`): it only retries after
- * `amqp:connection:forced` closes and knows nothing of our topology, so the
- * daemon owns reconnection in one place (daemon/supervisor.ts) and every
- * connection here lives once: opened, used, ended. `ended` always settles, with
+ * `amqp:connection:forced` closes and knows nothing of our topology, so
+ * reconnection lives in one place (amqp/supervisor.ts) and every connection
+ * here lives once: opened, used, ended. `ended` always settles, with
  * the reason, whoever ends it. Used for consuming today and publishing later.
  */
 import { isIP } from "node:net";
