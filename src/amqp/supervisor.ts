@@ -20,7 +20,8 @@
 import { getLogger } from "../log.js";
 import { Backoff } from "./backoff.js";
 import type { BrokerPool } from "./brokers.js";
-import { BrokerUnreachableError, openConnection, type BrokerConnection, type BrokerInfo, type ConnectionSettings } from "./connection.js";
+import { openConnection, type BrokerConnection, type BrokerInfo, type ConnectionSettings } from "./connection.js";
+import { BrokerUnreachableError } from "./errors.js";
 
 // Python's loggers for these lines: the protocol says it connected, the factory retries.
 const log = getLogger("fedora_messaging.twisted.protocol");

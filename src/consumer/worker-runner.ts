@@ -151,7 +151,7 @@ export class WorkerRunner implements CallbackRunner {
   private failOutstanding(error: Error): void {
     if (this.outstanding > 0 && this.events) {
       this.outstanding = 0;
-      this.events.outcome(-1, outcomeOfError(error));
+      this.events.outcome(undefined, outcomeOfError(error));
     }
     this.drainWaiter?.([]);
     this.drainWaiter = undefined;

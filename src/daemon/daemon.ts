@@ -21,7 +21,9 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config/types.js";
 import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { getLogger } from "../log.js";
+import { orderStdout } from "../output.js";
 import { BrokerPool } from "../amqp/brokers.js";
+import { isAckTimeout } from "../amqp/errors.js";
 import type { BrokerConnection } from "../amqp/connection.js";
 import { ManagementClient } from "../amqp/management.js";
 import { connectionSettings } from "../amqp/settings.js";
@@ -30,7 +32,8 @@ import { declareTopology } from "../amqp/topology.js";
 import { InProcessRunner } from "../consumer/in-process-runner.js";
 import type { MessageHandler } from "../consumer/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
-import type { Outcome, Stop } from "../consumer/outcome.js";
+import type { Outcome } from "../consumer/outcome.js";
+import type { CallbackEnd, RunEnd } from "../ending.js";
 import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
 import { countOutcome, emptyStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
@@ -38,18 +41,10 @@ import { startWatchdog } from "./watchdog.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
-/** How RabbitMQ words a delivery acknowledgement timeout when it ends a consumer's session. */
-const ACK_TIMEOUT = /acknowledgement .*timed out|consumer.?timeout/i;
-
 /** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
 const UNLIMITED_PREFETCH = 1000;
 
 const log = getLogger("fedora_messaging.twisted.protocol");
-
-/** How a run ended without an error. */
-export type DaemonOutcome =
-  | { readonly kind: "stopped" }
-  | { readonly kind: "halted"; readonly exitCode: number; readonly reason: string | undefined };
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -72,7 +67,7 @@ export class Daemon {
   private supervisor: ConnectionSupervisor | undefined;
   private stopRequested = false;
   /** A halt or callback error reported while no consumer was attached (between connections). */
-  private pendingEnd: { readonly slot: QueueSlot; readonly stop: Stop } | undefined;
+  private pendingEnd: { readonly slot: QueueSlot; readonly stop: CallbackEnd } | undefined;
   /** Set while consumers are attached and watched: ends that watch. */
   private wakeUp: (() => void) | undefined;
   /** True from registration on a connection until that connection is given up. */
@@ -80,8 +75,8 @@ export class Daemon {
   /** The watch of the current connection; the run ends after it. */
   private watching: Promise<void> | undefined;
   /** How the run ended, when it ended without an error. */
-  private end: DaemonOutcome | undefined;
-  private running: Promise<DaemonOutcome> | undefined;
+  private end: RunEnd | undefined;
+  private running: Promise<RunEnd> | undefined;
   private readonly durations = new DurationHistogram();
   private connections = 0;
   private monitoring: MonitoringServer | undefined;
@@ -112,7 +107,7 @@ export class Daemon {
     };
   }
 
-  run(): Promise<DaemonOutcome> {
+  run(): Promise<RunEnd> {
     this.running ??= this.runOnce().finally(() => this.closeRunners());
     return this.running;
   }
@@ -128,8 +123,10 @@ export class Daemon {
 
   // --- internal ---
 
-  private async runOnce(): Promise<DaemonOutcome> {
+  private async runOnce(): Promise<RunEnd> {
     const { config } = this.options;
+    // Log lines are batched (output.ts); from now on other stdout writes queue behind them.
+    orderStdout();
     // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
     // certificate being rotated on disk cannot break a later reconnection.
     const supervisor = new ConnectionSupervisor({
@@ -168,7 +165,7 @@ export class Daemon {
     if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
   }
 
-  private onRunnerOutcome(slot: QueueSlot, id: number, outcome: Outcome): void {
+  private onRunnerOutcome(slot: QueueSlot, id: number | undefined, outcome: Outcome): void {
     if (slot.consumer) {
       slot.consumer.onOutcome(id, outcome);
       return;
@@ -176,7 +173,7 @@ export class Daemon {
     // Between connections: the message will be redelivered, but a halt or an
     // error still ends the run, as it would have with the connection up.
     countOutcome(slot.stats, outcome);
-    logUnsettleable(id);
+    if (id !== undefined) logUnsettleable(id);
     if (outcome.stop && !this.pendingEnd) {
       this.pendingEnd = { slot, stop: outcome.stop };
       this.wake();
@@ -194,16 +191,13 @@ export class Daemon {
   }
 
   /** The run's end for a halt or callback error (after every consumer stopped). */
-  private endWith(slot: QueueSlot, stop: Stop): DaemonOutcome {
-    if (stop.kind === "halt") return { kind: "halted", exitCode: stop.exitCode, reason: stop.reason };
-    throw Object.assign(
-      new CallbackError(`Unexpected error occurred in consumer Consumer(queue=${slot.configName}, callback=${this.callbackName()}): ${stop.error.repr}`),
-      { original: stop.error },
-    );
+  private endWith(slot: QueueSlot, stop: CallbackEnd): RunEnd {
+    if (stop.kind === "halted") return stop;
+    throw Object.assign(new CallbackError(`Consumer(queue=${slot.configName}, callback=${this.callbackName()})`, stop.error.repr), { original: stop.error });
   }
 
   /** Ends the run with a halt's outcome or the error it stands for, once the supervisor has closed. */
-  private async finishWith(slot: QueueSlot, stop: Stop): Promise<void> {
+  private async finishWith(slot: QueueSlot, stop: CallbackEnd): Promise<void> {
     try {
       this.end = this.endWith(slot, stop);
     } catch (error) {
@@ -316,7 +310,7 @@ export class Daemon {
     switch (end.kind) {
       case "lost":
         // The link alone died (not the connection): start over on a fresh connection.
-        if (ACK_TIMEOUT.test(end.error.message)) {
+        if (isAckTimeout(end.error)) {
           // RabbitMQ's delivery acknowledgement timeout (consumer_timeout): Python 3.9's words.
           log.warning(
             "The channel was closed by the server, you may have to increase the consumer_timeout configuration on " +
@@ -338,10 +332,10 @@ export class Daemon {
         // Only stopConsumers() stops a consumer, after the watch has ended: not reached.
         slot.consumer = undefined;
         return;
-      case "halted":
+      case "callback":
         slot.consumer = undefined;
         await this.stopConsumers();
-        return this.finishWith(slot, end.stop);
+        return this.finishWith(slot, end.end);
     }
   }
 
@@ -386,5 +380,5 @@ export class Daemon {
 /** Anything unforeseen while registering is exit 11; our typed errors keep their code. */
 function registrationError(error: unknown): Error {
   if (error instanceof FedoraMessagingError) return error;
-  return new UnexpectedRegistrationError(`An unexpected error (${(error as Error)?.message ?? String(error)}) occurred while registering the consumer, please report this bug.`, { cause: error });
+  return new UnexpectedRegistrationError(error);
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Backoff } from "../../../src/amqp/backoff.js";
 import { BrokerPool } from "../../../src/amqp/brokers.js";
-import { BrokerUnreachableError, type ConnectionSettings } from "../../../src/amqp/connection.js";
+import type { ConnectionSettings } from "../../../src/amqp/connection.js";
+import { BrokerUnreachableError } from "../../../src/amqp/errors.js";
 import { ConnectionSupervisor, ReconnectRequest, type ConnectionStatus, type SupervisedConnection } from "../../../src/amqp/supervisor.js";
 import { ConnectionError } from "../../../src/errors.js";
 
