@@ -155,7 +155,7 @@ export class WorkerRunner implements CallbackRunner {
     if (this.outstanding > 0 && this.events) {
       this.outstanding = 0;
       this.stats.add("failed");
-      this.events.outcome(-1, outcomeOfError(error));
+      this.events.outcome(undefined, outcomeOfError(error));
     }
     this.drainWaiter?.([]);
     this.drainWaiter = undefined;

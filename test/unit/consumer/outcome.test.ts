@@ -21,19 +21,19 @@ describe("the outcome table (Python's _read_one)", () => {
     assert.deepEqual(outcomeOfError(new HaltConsumer()), {
       settle: "accept",
       counter: "processed",
-      stop: { kind: "halt", exitCode: 0, reason: undefined },
+      stop: { kind: "halted", exitCode: 0, reason: undefined },
     });
   });
   it("HaltConsumer(3, reason, requeue): released, rejected, stop with 3", () => {
     assert.deepEqual(outcomeOfError(new HaltConsumer(3, "why", true)), {
       settle: "release",
       counter: "rejected",
-      stop: { kind: "halt", exitCode: 3, reason: "why" },
+      stop: { kind: "halted", exitCode: 3, reason: "why" },
     });
   });
   it("a control signal from another copy of the library is recognised by its brand", () => {
     const foreign = Object.assign(new Error("x"), { [CONTROL_BRAND]: "halt", exitCode: 7, requeue: false });
-    assert.equal(outcomeOfError(foreign).stop?.kind, "halt");
+    assert.equal(outcomeOfError(foreign).stop?.kind, "halted");
     assert.deepEqual(outcomeOfError({ [Symbol.for("fedora-messaging.control")]: "nack" }).settle, "release");
   });
   it("any other error: released with every unsettled message, failed, stop with the error", () => {
@@ -41,8 +41,8 @@ describe("the outcome table (Python's _read_one)", () => {
     assert.equal(outcome.settle, "release");
     assert.equal(outcome.counter, "failed");
     assert.equal(outcome.releaseAll, true);
-    assert.equal(outcome.stop?.kind, "error");
-    if (outcome.stop?.kind === "error") {
+    assert.equal(outcome.stop?.kind, "failed");
+    if (outcome.stop?.kind === "failed") {
       assert.equal(outcome.stop.error.repr, "TypeError('boom')");
       assert.match(outcome.stop.error.stack, /TypeError: boom/);
     }
@@ -50,7 +50,7 @@ describe("the outcome table (Python's _read_one)", () => {
   it("a thrown non-error value is an unexpected error too", () => {
     const outcome = outcomeOfError("just a string");
     assert.equal(outcome.counter, "failed");
-    assert.equal(outcome.stop?.kind === "error" && outcome.stop.error.repr, "'just a string'");
+    assert.equal(outcome.stop?.kind === "failed" && outcome.stop.error.repr, "'just a string'");
   });
   it("Python's str repr quoting", () => {
     assert.equal(pyStrRepr("a'b"), `"a'b"`);
