@@ -139,6 +139,15 @@ export class CallbackLoadError extends FedoraMessagingError {
   }
 }
 
+/**
+ * The `[monitoring]` server could not listen (port in use, no permission,
+ * an address this host does not have). Exit 1, before anything is consumed:
+ * a probe that cannot reach the daemon must not find it running blind.
+ */
+export class MonitoringError extends FedoraMessagingError {
+  override name = "MonitoringError";
+}
+
 // --- callback control flow -------------------------------------------------
 
 /** Brand key shared by every copy of this library, in every thread. */
