@@ -10,7 +10,8 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../config/types.js";
 import { CallbackLoadError } from "../errors.js";
 import type { RawDelivery } from "./delivery.js";
-import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
+import type { CallbackSource } from "../callback/load.js";
+import type { CallbackRunner, RunnerEvents } from "./runner.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { outcomeOfError } from "./outcome.js";
 

@@ -77,7 +77,7 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   applyLogConfig(message.config.log_config, { quiet: true }); // the main thread already warned about ignored parts
   try {
     const { spec, pluginDir, cwd, source } = message.source;
-    const handler = await loadCallback(spec, { pluginDir, cwd, source: source === "api" ? "--callback" : source });
+    const handler = await loadCallback(spec, { pluginDir, cwd, source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
     processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr }, report);
     send({ t: "ready" });
