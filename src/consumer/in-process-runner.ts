@@ -10,9 +10,11 @@ import type { CallbackSource } from "../callback/load.js";
 import type { CallbackRunner, RunnerEvents } from "./runner.js";
 import { SerialProcessor } from "./serial-processor.js";
 import type { RawDelivery } from "./delivery.js";
+import { SharedStats } from "./stats.js";
 
 export class InProcessRunner implements CallbackRunner {
   private processor: SerialProcessor | undefined;
+  readonly stats = new SharedStats();
 
   constructor(
     private readonly queue: string,
@@ -22,7 +24,7 @@ export class InProcessRunner implements CallbackRunner {
   async start(events: RunnerEvents): Promise<void> {
     const handler = typeof this.callback === "function" ? this.callback : await loadSource(this.callback);
     const consumerRepr = `Consumer(queue=${this.queue}, callback=${callbackRepr(handler)})`;
-    this.processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr }, (id, outcome) => events.outcome(id, outcome));
+    this.processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome));
   }
 
   submit(id: number, raw: RawDelivery): void {

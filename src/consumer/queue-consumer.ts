@@ -25,7 +25,6 @@ import type { CallbackEnd } from "../ending.js";
 import type { LinkEnd } from "../amqp/errors.js";
 import type { Outcome } from "./outcome.js";
 import type { CallbackRunner } from "./runner.js";
-import { countOutcome, type ConsumerStats } from "./stats.js";
 
 const log = getLogger("fedora_messaging.twisted.consumer");
 
@@ -50,7 +49,6 @@ export interface QueueConsumerOptions {
   readonly queue: string;
   readonly prefetch: number;
   readonly runner: CallbackRunner;
-  readonly stats: ConsumerStats;
   /** Link name; Python's consumer tag. */
   readonly tag: string;
   /** Told how long each callback ran, ms (for the duration histogram). */
@@ -180,7 +178,6 @@ export class QueueConsumer {
 
   /** Called by the daemon for each outcome the runner reports. */
   onOutcome(id: number | undefined, outcome: Outcome): void {
-    countOutcome(this.options.stats, outcome);
     if (outcome.durationMs !== undefined) this.options.onDuration?.(outcome.durationMs);
     if (id !== undefined && this.unsettled.has(id)) {
       this.settle(id, outcome.settle);

@@ -13,6 +13,7 @@
  */
 import type { RawDelivery } from "./delivery.js";
 import type { Outcome } from "./outcome.js";
+import type { SharedStats } from "./stats.js";
 
 export interface RunnerEvents {
   /**
@@ -38,6 +39,8 @@ export interface CallbackRunner {
    * will redeliver them: processing them now would only make duplicates.
    */
   discardQueued(): void;
+  /** The queue's counters, counted by whichever thread runs the callback. */
+  readonly stats: SharedStats;
   /** True while a callback is running. */
   readonly busy: boolean;
   /** Releases the thread or other resources. */

@@ -14,6 +14,7 @@ import type { CallbackSource } from "../callback/load.js";
 import type { CallbackRunner, RunnerEvents } from "./runner.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
 import { outcomeOfError } from "./outcome.js";
+import { SharedStats } from "./stats.js";
 
 /** Set by build/build.mjs: the bundled worker, so no file is needed beside the bundle. */
 declare const __FM_WORKER_SOURCE__: string | undefined;
@@ -43,6 +44,8 @@ export class WorkerRunner implements CallbackRunner {
   private outstanding = 0;
   private drainWaiter: ((ids: number[]) => void) | undefined;
   private crashed: Error | undefined;
+  /** Counted by the worker (see stats.ts); by this thread only for a message the dead worker was on. */
+  readonly stats = new SharedStats();
 
   constructor(
     private readonly queue: string,
@@ -92,7 +95,7 @@ export class WorkerRunner implements CallbackRunner {
           this.failOutstanding(error);
         }
       });
-      this.post({ t: "init", queue: this.queue, source: this.source, config: this.config });
+      this.post({ t: "init", queue: this.queue, source: this.source, config: this.config, stats: this.stats.buffer });
     });
   }
 
@@ -152,6 +155,7 @@ export class WorkerRunner implements CallbackRunner {
   private failOutstanding(error: Error): void {
     if (this.outstanding > 0 && this.events) {
       this.outstanding = 0;
+      this.stats.add("failed");
       this.events.outcome(undefined, outcomeOfError(error));
     }
     this.drainWaiter?.([]);

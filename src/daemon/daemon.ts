@@ -36,7 +36,7 @@ import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackEnd, RunEnd } from "../ending.js";
 import type { CallbackSource } from "../callback/load.js";
 import type { CallbackRunner } from "../consumer/runner.js";
-import { countOutcome, emptyStats, type ConsumerStats } from "../consumer/stats.js";
+import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
 import { startWatchdog } from "./watchdog.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
@@ -59,7 +59,6 @@ export interface DaemonOptions {
 interface QueueSlot {
   readonly configName: string;
   readonly runner: CallbackRunner;
-  readonly stats: ConsumerStats;
   consumer: QueueConsumer | undefined;
 }
 
@@ -86,9 +85,7 @@ export class Daemon {
 
   /** Counters summed over every queue (the monitoring server reads them). */
   get stats(): ConsumerStats {
-    const total = emptyStats();
-    for (const slot of this.slots) for (const key of Object.keys(total) as Array<keyof ConsumerStats>) total[key] += slot.stats[key];
-    return total;
+    return sumStats(this.slots.map((slot) => slot.runner.stats.snapshot()));
   }
 
   /** True while every configured queue has an attached consumer. */
@@ -158,7 +155,7 @@ export class Daemon {
         typeof callback === "function" || mode === "in-process"
           ? new InProcessRunner(configName, callback)
           : new WorkerRunner(configName, callback, config);
-      const slot: QueueSlot = { configName, runner, stats: emptyStats(), consumer: undefined };
+      const slot: QueueSlot = { configName, runner, consumer: undefined };
       this.slots.push(slot);
       await runner.start({ outcome: (id, outcome) => this.onRunnerOutcome(slot, id, outcome) });
     }
@@ -173,7 +170,6 @@ export class Daemon {
     }
     // Between connections: the message will be redelivered, but a halt or an
     // error still ends the run, as it would have with the connection up.
-    countOutcome(slot.stats, outcome);
     if (id !== undefined) logUnsettleable(id);
     if (outcome.stop && !this.pendingEnd) {
       this.pendingEnd = { slot, stop: outcome.stop };
@@ -292,7 +288,6 @@ export class Daemon {
           // prefetch_count 0 means "no limit" in AMQP 0-9-1; AMQP 1.0 needs a number: a generous one.
           prefetch: this.options.config.qos.prefetch_count > 0 ? this.options.config.qos.prefetch_count : UNLIMITED_PREFETCH,
           runner: slot.runner,
-          stats: slot.stats,
           tag: randomUUID(),
           onDuration: (ms) => this.durations.observe(ms),
         });
