@@ -17,7 +17,7 @@
  *   FLOW, and the most unsettled deliveries a link ever had at once.
  *
  * `hold()` stops deliveries while the consumer still has credit and messages
- * are ready: the "connected but silent" broker of fedora-messaging #208.
+ * are ready: the "connected but silent" consumer of fedora-messaging #208.
  */
 import type { Delivery, Message, Sender } from "rhea";
 
@@ -91,7 +91,6 @@ export class PeerQueue implements QueueEvents {
   /** Messages dropped by `rejected` or `modified{undeliverable_here}`. */
   readonly dead: QueuedMessage[] = [];
   readonly consumers = new Set<PeerConsumer>();
-  private held = false;
 
   constructor(
     readonly name: string,
@@ -116,14 +115,13 @@ export class PeerQueue implements QueueEvents {
     return this.deliveries.reduce((max, d) => Math.max(max, d.unsettledAfter), 0);
   }
 
-  /** Stops delivering, although consumers have credit and messages are ready. */
+  /**
+   * Stops delivering to the consumer links attached now, although they have
+   * credit and messages are ready: a connection alive in name only. A link
+   * attached later (after a reconnection) gets messages again.
+   */
   hold(): void {
-    this.held = true;
-  }
-
-  resume(): void {
-    this.held = false;
-    this.pump();
+    for (const consumer of this.consumers) consumer.held = true;
   }
 
   /** The outcomes recorded for one message, in order. */
@@ -134,7 +132,6 @@ export class PeerQueue implements QueueEvents {
   /** Sends ready messages to consumers with credit, after the current frames are processed. */
   pump(): void {
     setImmediate(() => {
-      if (this.held) return;
       for (const consumer of this.consumers) {
         while (consumer.canSend() && this.ready.length > 0) consumer.deliver(this.ready.shift()!);
       }
@@ -152,6 +149,8 @@ export class PeerQueue implements QueueEvents {
 /** One consumer link: the peer's sending end of a receiver the daemon attached to `/queues/<name>`. */
 export class PeerConsumer {
   readonly unsettled = new Map<Delivery, QueuedMessage>();
+  /** Set by `PeerQueue.hold()`: this link gets nothing more. */
+  held = false;
   private credit = 0;
   private deliveryCount: number;
   private live = true;
@@ -171,7 +170,7 @@ export class PeerConsumer {
   }
 
   canSend(): boolean {
-    return this.live && this.credit > 0;
+    return this.live && !this.held && this.credit > 0;
   }
 
   /** A FLOW from the daemon: credit is relative to the delivery-count, modulo 2^32. */
