@@ -106,7 +106,7 @@ export class PeerQueue implements QueueEvents {
   /** Unsettled deliveries over every consumer link right now. */
   get unsettled(): number {
     let total = 0;
-    for (const consumer of this.consumers) total += consumer.unsettled.size;
+    for (const consumer of this.consumers) total += consumer.pending();
     return total;
   }
 
@@ -184,7 +184,7 @@ export class PeerConsumer {
       linkCredit: flow.link_credit ?? 0,
       drain: Boolean(flow.drain),
       credit: this.credit,
-      unsettled: this.unsettled.size,
+      unsettled: this.pending(),
     });
     this.queue.pump();
     return this.credit;
@@ -200,8 +200,19 @@ export class PeerConsumer {
       connection: this.connection,
       link: this.link,
       firstAcquirer: !message.redelivered,
-      unsettledAfter: this.unsettled.size,
+      unsettledAfter: this.pending(),
     });
+  }
+
+  /**
+   * Deliveries the daemon has not settled yet. rhea applies a DISPOSITION at
+   * once but reports it (`settled`) on its next tick, so the map alone may
+   * still hold deliveries settled by a frame read just now.
+   */
+  pending(): number {
+    let count = 0;
+    for (const delivery of this.unsettled.keys()) if (!(delivery as Delivery & { remote_settled?: boolean }).remote_settled) count++;
+    return count;
   }
 
   /** The daemon settled a delivery with `state` (rhea's unwrapped outcome). */

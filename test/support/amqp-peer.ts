@@ -254,6 +254,17 @@ export class AmqpPeer {
 
   private connectionGone(connection: PeerConnection): void {
     connection.closed = true;
+    // rhea clears its heartbeat timers only when it sees the socket end by itself;
+    // a socket we reset would keep the test process alive for a minute.
+    const timers = connection.raw as unknown as Record<"heartbeat_in" | "heartbeat_out" | "abort_idle", NodeJS.Timeout | undefined>;
+    for (const key of ["heartbeat_in", "heartbeat_out", "abort_idle"] as const) {
+      // Both: the timer may have been made while a test faked setTimeout.
+      if (timers[key]) {
+        clearTimeout(timers[key]);
+        realClearTimeout(timers[key]);
+      }
+      timers[key] = undefined;
+    }
     for (const consumer of this.consumers.get(connection.raw) ?? []) consumer.gone();
     this.consumers.get(connection.raw)?.clear();
   }
