@@ -12,7 +12,7 @@ import { afterEach, describe, mock, test } from "node:test";
 import { consume, HaltConsumer, type Message } from "../../src/index.js";
 import { loadConfig } from "../../src/config/load.js";
 import { setLevel } from "../../src/log.js";
-import { exitCodeFor } from "../../src/cli/exit-codes.js";
+import { exitCodeForError } from "../../src/cli/exit-codes.js";
 import type { AmqpPeer } from "../support/amqp-peer.js";
 import { messages, peerConfig, startPeer, type PeerSetup } from "./_harness.js";
 
@@ -50,9 +50,9 @@ describe("a broker that never answers an ATTACH", () => {
     mock.timers.tick(ATTACH_TIMEOUT_MS);
     const error = await result;
 
-    const report = exitCodeFor(error);
+    const report = exitCodeForError(error);
     assert.equal(report.code, 11, String(error));
-    assert.match(String(report.message), /An unexpected error \(the management link pair did not attach in time\) occurred while registering the consumer/);
+    assert.match(String(report.message), /An unexpected error \(Error\('the management link pair did not attach in time'\)\) occurred while registering the consumer/);
     await peer.waitFor("the connection closed", () => peer.connections.every((c) => c.closed));
   });
 
@@ -66,7 +66,7 @@ describe("a broker that never answers an ATTACH", () => {
     mock.timers.tick(ATTACH_TIMEOUT_MS);
     const error = await result;
 
-    const report = exitCodeFor(error);
+    const report = exitCodeForError(error);
     assert.equal(report.code, 11, String(error));
     assert.match(String(report.message), new RegExp(`the broker did not answer the attach of queue ${setup.queue} within 30000 ms`));
     await peer.waitFor("the connection closed", () => peer.connections.every((c) => c.closed));
@@ -76,7 +76,7 @@ describe("a broker that never answers an ATTACH", () => {
     "after a reconnection: the attach times out, the daemon retries on a new connection and consumes again",
     {
       todo:
-        "daemon bug: on a reconnection, a registration failure that is neither a BadDeclaration nor a lost connection (here the 30 s attach timeout) ends the run with exit 11 instead of retrying (Daemon.consumeOn)",
+        "daemon bug: on a reconnection, a registration failure that is neither a BadDeclaration nor a lost connection (here the 30 s attach timeout) ends the run with exit 11 instead of retrying (Daemon.register)",
     },
     async () => {
       const peer = await startPeer();
