@@ -8,7 +8,7 @@ import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunConsumerOptions } from "../daemon/run.js";
 import type { RunEnd } from "../ending.js";
 import { CONSUME_DESCRIPTION, consumeArgs, type ScannedValues } from "./_args.js";
-import type { CommandRunContext } from "./index.js";
+import type { CommandRunContext } from "./_command.js";
 
 /** What this command takes from the outside world, through the root's `services` (tests pass a fake). */
 export interface ConsumeServices {

@@ -21,6 +21,7 @@ import {
   scanArgs,
   type CliArgsDef,
 } from "./_args.js";
+import type { CommandRunContext } from "./_command.js";
 
 /** What the CLI needs from the outside world; tests pass fakes. */
 export interface CliDeps {
@@ -34,17 +35,6 @@ export interface CliDeps {
    * defaults what it is not given, and a new command adds nothing here.
    */
   readonly services?: Readonly<Record<string, unknown>>;
-}
-
-/** What the root command hands to a subcommand (through citty's `data`). */
-export interface CommandRunContext<V> {
-  /** `--conf` or `$FEDORA_MESSAGING_CONF`, already checked to be a file. */
-  readonly conf: string | undefined;
-  /** This command's options, parsed strictly by `scanArgs`. */
-  readonly values: V;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly services: Readonly<Record<string, unknown>>;
 }
 
 /** How a CLI run ended without throwing: text was printed (help, version), or a command ran. */
