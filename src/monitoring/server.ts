@@ -10,7 +10,7 @@ import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MonitoringSettings } from "../config/types.js";
 import { getLogger } from "../log.js";
-import { pyDumps } from "../message/pyjson.js";
+import { pyDumps } from "../python/pyjson.js";
 import type { DaemonMetrics } from "./metrics.js";
 import { renderPrometheus } from "./metrics.js";
 

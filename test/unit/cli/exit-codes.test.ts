@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { UsageError } from "../../../src/cli/_args.js";
 import { exitCodeForEnd, exitCodeForError } from "../../../src/cli/exit-codes.js";
-import { pyErrorRepr } from "../../../src/message/pyrepr.js";
+import { pyErrorRepr } from "../../../src/python/pyrepr.js";
 import {
   BadDeclarationError,
   CallbackError,

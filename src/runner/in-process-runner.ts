@@ -7,10 +7,10 @@
 import { loadCallback } from "../callback/load.js";
 import { callbackRepr, type MessageHandler } from "./process.js";
 import type { CallbackSource } from "../callback/load.js";
-import type { CallbackRunner, RunnerEvents } from "./runner.js";
+import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import { SerialProcessor } from "./serial-processor.js";
-import type { RawDelivery } from "./delivery.js";
-import { SharedStats } from "./stats.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import { SharedStats } from "../consumer/stats.js";
 
 export class InProcessRunner implements CallbackRunner {
   private processor: SerialProcessor | undefined;
