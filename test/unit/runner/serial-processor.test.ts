@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Outcome } from "../../../src/consumer/outcome.js";
-import { SerialProcessor } from "../../../src/consumer/serial-processor.js";
+import { SerialProcessor } from "../../../src/runner/serial-processor.js";
 import { SharedStats } from "../../../src/consumer/stats.js";
 import { HaltConsumer, Nack } from "../../../src/errors.js";
 import type { Message } from "../../../src/message/message.js";
 import { setLevel } from "../../../src/log.js";
-import { raw } from "./_raw.js";
+import { raw } from "../consumer/_raw.js";
 
 setLevel("fedora_messaging", 50); // keep the test output quiet
 

@@ -5,8 +5,8 @@
  * After an outcome that stops the consumer (HaltConsumer, unexpected error) it
  * processes nothing more: the rest stays queued for the owner to release.
  */
-import type { RawDelivery } from "./delivery.js";
-import { outcomeOfError, type Outcome } from "./outcome.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import { outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import { getLogger } from "../log.js";
 import { processDelivery, type ProcessContext } from "./process.js";
 import { QUIET_WINDOW_MS, RedeliveryLog } from "./redelivery-log.js";
