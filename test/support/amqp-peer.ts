@@ -93,6 +93,7 @@ export class AmqpPeer {
 
   private readonly container: Container;
   private readonly consumers = new Map<Connection, Set<PeerConsumer>>();
+  private boundPort: number | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -119,16 +120,19 @@ export class AmqpPeer {
       server.once("error", reject);
       server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" }, () => {
         server.removeListener("error", reject);
+        void peer.port; // remember it for after stop()
         resolve();
       });
     });
     return peer;
   }
 
+  /** The port it listens on (or listened on, once stopped: start another peer there to "restart" it). */
   get port(): number {
     const address = this.server.address();
-    if (address === null || typeof address === "string") throw new Error("the peer is not listening");
-    return address.port;
+    if (address !== null && typeof address !== "string") this.boundPort = address.port;
+    if (this.boundPort === undefined) throw new Error("the peer never listened");
+    return this.boundPort;
   }
 
   /** The amqp_url for a daemon; `heartbeat` (s) sets the daemon's idle time-out. */
@@ -185,17 +189,32 @@ export class AmqpPeer {
   /** Resets every connection's socket (TCP RST), as a killed broker or a broken network would. */
   dropConnections(): void {
     for (const connection of this.connections) {
-      if (connection.closed) continue;
+      if (connection.socket.destroyed) continue;
       this.connectionGone(connection);
       connection.socket.resetAndDestroy();
     }
   }
 
-  /** Stops listening and drops every connection; the port is free again when it resolves. */
-  async stop(): Promise<void> {
+  /**
+   * Stops listening and ends every connection; the port is free again when it
+   * resolves. By default the sockets are reset at once (a killed broker);
+   * `graceful` first sends RabbitMQ's shutdown CLOSE and waits (at most 2 s)
+   * for the daemon to go, as a broker stopped by its operator does.
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (options.graceful) {
+      const open = this.openConnections;
+      this.closeConnections({ condition: "amqp:connection:forced", description: "broker forced connection closure with reason 'shutdown'" });
+      await this.waitFor("the daemon to close its sockets", () => open.every((c) => c.socket.destroyed), 2_000).catch(() => undefined);
+    }
     this.dropConnections();
     await closed;
+  }
+
+  /** `stop()` without waiting: the port refuses connections and every socket is reset now. */
+  kill(): void {
+    void this.stop();
   }
 
   /** Polls `condition` until it holds; rejects after `timeoutMs` naming `what`. */
@@ -254,17 +273,7 @@ export class AmqpPeer {
 
   private connectionGone(connection: PeerConnection): void {
     connection.closed = true;
-    // rhea clears its heartbeat timers only when it sees the socket end by itself;
-    // a socket we reset would keep the test process alive for a minute.
-    const timers = connection.raw as unknown as Record<"heartbeat_in" | "heartbeat_out" | "abort_idle", NodeJS.Timeout | undefined>;
-    for (const key of ["heartbeat_in", "heartbeat_out", "abort_idle"] as const) {
-      // Both: the timer may have been made while a test faked setTimeout.
-      if (timers[key]) {
-        clearTimeout(timers[key]);
-        realClearTimeout(timers[key]);
-      }
-      timers[key] = undefined;
-    }
+    clearHeartbeats(connection.raw);
     for (const consumer of this.consumers.get(connection.raw) ?? []) consumer.gone();
     this.consumers.get(connection.raw)?.clear();
   }
@@ -392,4 +401,21 @@ function mirrorTerminus(link: LinkInternals, attach: AttachFrame["performative"]
   if (attach.rcv_settle_mode !== undefined) link.local.attach["rcv_settle_mode"] = attach.rcv_settle_mode;
 }
 
-export { realSetTimeout, realClearTimeout };
+/**
+ * Clears rhea's heartbeat timers of a connection. rhea clears them only when it
+ * sees its socket end by itself, and re-arms the incoming one (2 x idle
+ * time-out) after every input it reads: a connection whose socket was
+ * destroyed (by us, or by the daemon's BrokerConnection while rhea was
+ * reading its CLOSE) would keep the test process alive for a minute.
+ */
+export function clearHeartbeats(connection: Connection): void {
+  const timers = connection as unknown as Record<"heartbeat_in" | "heartbeat_out" | "abort_idle", NodeJS.Timeout | undefined>;
+  for (const key of ["heartbeat_in", "heartbeat_out", "abort_idle"] as const) {
+    // Both: the timer may have been made while a test faked setTimeout.
+    if (timers[key]) {
+      clearTimeout(timers[key]);
+      realClearTimeout(timers[key]);
+    }
+    timers[key] = undefined;
+  }
+}
