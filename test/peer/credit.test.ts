@@ -49,6 +49,15 @@ describe("credit and settlement", () => {
     assert.equal(queue.ready.length, 0);
   });
 
+  test("qos.prefetch_count = 0 (no limit in AMQP 0-9-1): a generous 1000 credit, never 0", async () => {
+    const { peer, setup, queue, run } = await consumingOnPeer({ prefetch: 0 });
+    const [halt] = peer.publish(setup.queue, messages(setup, [{ outcome: "halt" }]));
+
+    assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+    assert.deepEqual(queue.outcomesOf(halt!), ["accepted"]);
+    assert.deepEqual(new Set(queue.flows.map((f) => f.credit + f.unsettled)), new Set([1000]));
+  });
+
   test("after a reconnect: credit starts over within the prefetch, lost deliveries come back, a late outcome settles nothing new", async () => {
     const { peer, setup, queue, run } = await consumingOnPeer({ prefetch: PREFETCH });
     const bodies = [{ n: 1, outcome: "drop", sleep_ms: 300 }, ...Array.from({ length: 6 }, (_, i) => ({ n: i + 2 })), { outcome: "halt" }];
