@@ -24,21 +24,26 @@
  * so a test can run two (failover) and restart one on the same port.
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
 import rhea from "rhea";
 import type { Connection, ConnectionOptions, Container, Delivery, EventContext, Message, Receiver, Sender, Session } from "rhea";
 import { toAmqpMessage, type TestMessage } from "./publish.js";
 import { PeerConsumer, PeerQueue, RABBITMQ_INITIAL_DELIVERY_COUNT, type QueueSettings } from "./amqp-peer-queue.js";
 import { answerManagement, type BindingRecord, type ManagementRequest, type ManagementResult } from "./amqp-peer-management.js";
+import {
+  attachLink,
+  clearHeartbeats,
+  mirrorTerminus,
+  pairedSender,
+  realSetTimeout,
+  terminusAddress,
+  type AttachFrame,
+  type ConnectionInternals,
+  type LinkInternals,
+} from "./amqp-peer-rhea.js";
 
 export { PeerQueue, type OutcomeName } from "./amqp-peer-queue.js";
-
-/** Saved at load: tests may fake `setTimeout` (node:test mock.timers); the peer's waits stay real. */
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-
-const terminus = createRequire(import.meta.url)("rhea/lib/terminus.js") as { unwrap(field: unknown): { address?: string } | null };
+export { clearHeartbeats } from "./amqp-peer-rhea.js";
 
 export interface AmqpPeerOptions {
   /** 0 (default) picks a free port. */
@@ -282,25 +287,13 @@ export class AmqpPeer {
   private onAttach(connection: PeerConnection, frame: AttachFrame, original: (frame: AttachFrame) => void): void {
     const attach = frame.performative;
     const daemonReceives = Boolean(attach.role);
-    const address = terminus.unwrap(daemonReceives ? attach.source : attach.target)?.address;
+    const address = terminusAddress(daemonReceives ? attach.source : attach.target);
     const record: AttachRecord = { connection: connection.index, name: attach.name, role: daemonReceives ? "receiver" : "sender", address };
     this.attaches.push(record);
     if (!this.answerAttach(record)) return;
 
     const session = (connection.raw as unknown as ConnectionInternals).remote_channel_map[frame.channel]!;
-    const internals = session as unknown as SessionInternals;
-    const existing = internals.links[attach.name];
-    if (existing && existing.is_receiver() === daemonReceives) {
-      // The second link of a pair: file it under its own key, keep the first under the name.
-      const link = daemonReceives ? internals.create_sender(attach.name) : internals.create_receiver(attach.name);
-      internals.links[`${attach.name}\u0000paired`] = link;
-      internals.links[attach.name] = existing;
-      internals.remote.handles[attach.handle] = link;
-      (link as unknown as LinkInternals).on_attach(frame);
-    } else {
-      original(frame);
-    }
-    const link = internals.remote.handles[attach.handle] as (Sender | Receiver) & LinkInternals;
+    const link = attachLink(session, frame, original);
     mirrorTerminus(link, attach);
     if (address === "/management") {
       if (!daemonReceives) (link as Receiver).on("message", (context: EventContext) => this.onManagementRequest(session, attach.name, context));
@@ -340,9 +333,7 @@ export class AmqpPeer {
       session.close({ condition: "amqp:internal-error", description: `unsupported request ${request.method} ${request.path}` });
       return;
     }
-    const links = (session as unknown as SessionInternals).links;
-    const replies = [links[name], links[`${name}\u0000paired`]].find((link) => link?.is_sender()) as Sender | undefined;
-    replies?.send({ correlation_id: message.message_id, subject: String(result.status), body: result.body } as Message);
+    pairedSender(session, name)?.send({ correlation_id: message.message_id, subject: String(result.status), body: result.body } as Message);
   }
 
   private managementState() {
@@ -354,68 +345,3 @@ export class AmqpPeer {
   }
 }
 
-// --- internal ---
-
-interface AttachFrame {
-  channel: number;
-  performative: {
-    name: string;
-    handle: number;
-    role: boolean;
-    source?: unknown;
-    target?: unknown;
-    snd_settle_mode?: number;
-    rcv_settle_mode?: number;
-  };
-}
-
-interface ConnectionInternals {
-  on_attach(frame: AttachFrame): void;
-  remote_channel_map: Record<number, Session>;
-}
-
-interface SessionInternals {
-  create_sender(name: string): Sender & LinkInternals;
-  create_receiver(name: string): Receiver & LinkInternals;
-  links: Record<string, (Sender | Receiver) & LinkInternals>;
-  remote: { handles: Record<number, unknown> };
-}
-
-interface LinkInternals {
-  on_attach(frame: AttachFrame): void;
-  on_flow: (frame: { performative: { delivery_count?: number; link_credit?: number; drain?: boolean } }) => void;
-  is_receiver(): boolean;
-  is_sender(): boolean;
-  credit: number;
-  local: { attach: Record<string, unknown> };
-  set_source(source: unknown): void;
-  set_target(target: unknown): void;
-}
-
-/** Answers with the daemon's own terminus and settle modes, as RabbitMQ does. */
-function mirrorTerminus(link: LinkInternals, attach: AttachFrame["performative"]): void {
-  const remote = (link as unknown as { remote: { attach?: { source?: unknown; target?: unknown } } }).remote.attach;
-  if (remote?.source) link.set_source(remote.source);
-  if (remote?.target) link.set_target(remote.target);
-  if (attach.snd_settle_mode !== undefined) link.local.attach["snd_settle_mode"] = attach.snd_settle_mode;
-  if (attach.rcv_settle_mode !== undefined) link.local.attach["rcv_settle_mode"] = attach.rcv_settle_mode;
-}
-
-/**
- * Clears rhea's heartbeat timers of a connection. rhea clears them only when it
- * sees its socket end by itself, and re-arms the incoming one (2 x idle
- * time-out) after every input it reads: a connection whose socket was
- * destroyed (by us, or by the daemon's BrokerConnection while rhea was
- * reading its CLOSE) would keep the test process alive for a minute.
- */
-export function clearHeartbeats(connection: Connection): void {
-  const timers = connection as unknown as Record<"heartbeat_in" | "heartbeat_out" | "abort_idle", NodeJS.Timeout | undefined>;
-  for (const key of ["heartbeat_in", "heartbeat_out", "abort_idle"] as const) {
-    // Both: the timer may have been made while a test faked setTimeout.
-    if (timers[key]) {
-      clearTimeout(timers[key]);
-      realClearTimeout(timers[key]);
-    }
-    timers[key] = undefined;
-  }
-}
