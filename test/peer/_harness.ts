@@ -45,6 +45,8 @@ export interface PeerConfigOptions {
   readonly consumerConfig?: Record<string, unknown>;
   /** Defaults to the peer's URL with guest/guest. */
   readonly amqpUrl?: string;
+  /** `?heartbeat=` in the peer's URL, seconds. */
+  readonly heartbeat?: number;
 }
 
 /** Writes a config consuming one durable queue on `peer`, bound to amq.topic like the integration tests'. */
@@ -55,7 +57,7 @@ export function peerConfig(peer: AmqpPeer, options: PeerConfigOptions = {}): Pee
   const recordFile = join(dir, "records.jsonl");
   const consumerConfig = { record_file: recordFile, ...options.consumerConfig };
   const lines = [
-    `amqp_url = ${JSON.stringify(options.amqpUrl ?? peer.url())}`,
+    `amqp_url = ${JSON.stringify(options.amqpUrl ?? peer.url(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat }))}`,
     `callback = ${JSON.stringify(options.callback ?? `${BEHAVIOURS}:byBody`)}`,
     options.extra ?? "",
     `[queues.${JSON.stringify(queue)}]`,

@@ -19,9 +19,13 @@
  *
  * What the test can make it do: detach consumer links with a condition, stop
  * delivering while credit is granted (`queue.hold()`), ignore ATTACH frames
- * (`answerAttach`), close connections with an error, drop them (TCP reset, as
- * a killed broker), stop listening. Each peer has its own container and port,
- * so a test can run two (failover) and restart one on the same port.
+ * (`answerAttach`), answer management requests its own way
+ * (`managementOverride`), close connections with an error
+ * (`closeConnections`), freeze them (`freezeConnections`: no byte either way,
+ * TCP up), reset them (`dropConnections`: a killed broker), stop listening
+ * (`stop()`, `stop({ graceful: true })`, `kill()`). Each peer has its own
+ * container and port, so a test can run two (failover) and start a new one on
+ * the port of a stopped one (a restart).
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { randomUUID } from "node:crypto";
@@ -188,6 +192,20 @@ export class AmqpPeer {
     for (const connection of this.openConnections) {
       this.connectionGone(connection);
       connection.raw.close(error);
+    }
+  }
+
+  /**
+   * Freezes every open connection: the peer reads and writes nothing more, not
+   * even heartbeats, while TCP stays up: a broker node that hangs, or one
+   * partitioned away. Only the daemon's own heartbeat check can notice.
+   */
+  freezeConnections(): void {
+    for (const connection of this.openConnections) {
+      for (const consumer of this.consumers.get(connection.raw) ?? []) consumer.held = true;
+      connection.socket.pause();
+      connection.socket.write = (() => true) as Socket["write"];
+      clearHeartbeats(connection.raw);
     }
   }
 
