@@ -347,6 +347,7 @@ export class AmqpPeer {
     const request: ManagementRequest = { method: String(message.subject), path: String(message.to), body: message.body };
     this.managementRequests.push(request);
     const result = this.managementOverride?.(request) ?? answerManagement(this.managementState(), request);
+    if (result === "no-answer") return;
     if (result === "end-session") {
       session.close({ condition: "amqp:internal-error", description: `unsupported request ${request.method} ${request.path}` });
       return;
