@@ -45,6 +45,8 @@ describe("credit and settlement", () => {
     behaviours.forEach((behaviour, i) => assert.deepEqual(queue.outcomesOf(ids[i]!), EXPECTED[behaviour], `message ${i} (${behaviour})`));
     assert.deepEqual(queue.outcomesOf(invalid!), ["rejected"], "a message that fails validation");
     assert.deepEqual(queue.outcomesOf(halt!), EXPECTED["halt"]);
+    const dropped = [...ids.filter((_, i) => behaviours[i] === "drop"), invalid].sort();
+    assert.deepEqual(queue.dead.map((m) => m.id).sort(), dropped, "only dropped and invalid messages are gone");
     assert.ok(!queue.settlements.some((s) => s.outcome === "modified"), "the daemon never sends modified");
     assert.equal(queue.ready.length, 0);
   });

@@ -26,6 +26,16 @@
  * (`stop()`, `stop({ graceful: true })`, `kill()`). Each peer has its own
  * container and port, so a test can run two (failover) and start a new one on
  * the port of a stopped one (a restart).
+ *
+ * In a test (see test/peer/_harness.ts for the CLI side):
+ *
+ *     const a = await AmqpPeer.start();           // a free port; a.url() for amqp_url
+ *     const b = await AmqpPeer.start();           // a second broker
+ *     a.publish("q", [{ topic: "t", body: {} }]);  // queued on a's queue "q"
+ *     await a.waitFor("accepted", () => a.queue("q").settlements.length === 1);
+ *     a.kill();                                   // a dies: sockets reset, port refused
+ *     await b.waitFor("consumer on b", () => (b.queues.get("q")?.consumers.size ?? 0) > 0);
+ *     await a.stop();                             // in `after`: idempotent
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { randomUUID } from "node:crypto";
