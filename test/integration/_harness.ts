@@ -117,9 +117,18 @@ export interface CliRun {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Runs `fedora-messaging ARGS` from the built bundle. It is killed after `timeoutMs`. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The process is killed after this long. */
+  readonly timeoutMs?: number;
+  /** Another `fedora-messaging` to run (an installed package's bin, the SEA): run as an executable. */
+  readonly executable?: string;
+}
+
+/** Runs `fedora-messaging ARGS`, by default from the built bundle. */
+export function runCli(args: readonly string[], options: RunOptions = {}): CliRun {
+  const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [CLI, ...args]];
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
