@@ -22,7 +22,8 @@
  * (`answerAttach`), answer management requests its own way
  * (`managementOverride`), close connections with an error
  * (`closeConnections`), freeze them (`freezeConnections`: no byte either way,
- * TCP up), reset them (`dropConnections`: a killed broker), stop listening
+ * TCP up), reset them (`dropConnections`: a killed broker), reset new ones
+ * before the OPEN (`resetHandshakes`: a booting node), stop listening
  * (`stop()`, `stop({ graceful: true })`, `kill()`). Each peer has its own
  * container and port, so a test can run two (failover) and start a new one on
  * the port of a stopped one (a restart).
@@ -105,8 +106,16 @@ export class AmqpPeer {
   readonly connections: PeerConnection[] = [];
   readonly attaches: AttachRecord[] = [];
   readonly managementRequests: ManagementRequest[] = [];
+  /** TCP connections reset during the handshake (see `resetHandshakes`). */
+  readonly resetSockets: Socket[] = [];
   /** Decides, per incoming ATTACH, whether the peer answers it or stays silent. */
   answerAttach: (attach: AttachRecord) => boolean = () => true;
+  /**
+   * While true, each new TCP connection is reset as soon as the client speaks,
+   * before any AMQP answer: a RabbitMQ node that is booting or shutting down
+   * (or refusing an unknown vhost).
+   */
+  resetHandshakes = false;
   /** Answers a management request before the built-in node does (return undefined to fall through). */
   managementOverride: ((request: ManagementRequest) => ManagementResult | undefined) | undefined;
 
@@ -236,6 +245,7 @@ export class AmqpPeer {
    */
   async stop(options: { graceful?: boolean } = {}): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.resetSockets) if (!socket.destroyed) socket.resetAndDestroy();
     if (options.graceful) {
       const open = this.openConnections;
       this.closeConnections({ condition: "amqp:connection:forced", description: "broker forced connection closure with reason 'shutdown'" });
@@ -262,6 +272,12 @@ export class AmqpPeer {
   // --- internal ---
 
   private accept(socket: Socket): void {
+    if (this.resetHandshakes) {
+      this.resetSockets.push(socket);
+      socket.on("error", () => undefined);
+      socket.once("data", () => socket.resetAndDestroy());
+      return;
+    }
     const index = this.connections.length;
     const raw = this.container.create_connection(this.connectionOptions());
     const connection: PeerConnection = { index, raw, socket, opened: false, closed: false };
