@@ -5,27 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { openConnection, type BrokerConnection, type ConnectionSettings } from "../../src/amqp/connection.js";
+import { openConnection, type BrokerConnection } from "../../src/amqp/connection.js";
 import { ManagementClient, ManagementSessionEnded } from "../../src/amqp/management.js";
 import { clearHeartbeats, type AmqpPeer } from "../support/amqp-peer.js";
-import { startPeer } from "./_harness.js";
-
-function settings(peer: AmqpPeer): ConnectionSettings {
-  return {
-    host: "127.0.0.1",
-    port: peer.port,
-    vhost: "/",
-    username: "guest",
-    password: "guest",
-    properties: { connection_name: "peer self-test" },
-    idleTimeoutMs: 30_000,
-    connectTimeoutMs: 5_000,
-    displayUrl: peer.url(),
-  };
-}
+import { peerSettings, startPeer } from "./_harness.js";
 
 async function managed(peer: AmqpPeer): Promise<{ connection: BrokerConnection; management: ManagementClient }> {
-  const connection = await openConnection(settings(peer));
+  const connection = await openConnection(peerSettings(peer));
   return { connection, management: await ManagementClient.open(connection.raw) };
 }
 
@@ -34,7 +20,7 @@ const DURABLE = { durable: true, exclusive: false, auto_delete: false, arguments
 describe("the AMQP peer", () => {
   test("OPEN like RabbitMQ 4.0.5", async () => {
     const peer = await startPeer();
-    const connection = await openConnection(settings(peer));
+    const connection = await openConnection(peerSettings(peer));
     try {
       assert.deepEqual(connection.broker, { product: "RabbitMQ", version: "4.0.5" });
       const open = (connection.raw as unknown as { remote: { open: Record<string, unknown> } }).remote.open;
@@ -80,8 +66,8 @@ describe("the AMQP peer", () => {
   test("two peers side by side; a graceful stop closes with connection:forced and frees the port", async () => {
     const [first, second] = [await startPeer(), await startPeer()];
     assert.notEqual(first.port, second.port);
-    const a = await openConnection(settings(first));
-    const b = await openConnection(settings(second));
+    const a = await openConnection(peerSettings(first));
+    const b = await openConnection(peerSettings(second));
 
     await first.stop({ graceful: true });
 
@@ -89,7 +75,7 @@ describe("the AMQP peer", () => {
     assert.match(String(end.error?.message), /amqp:connection:forced/);
     assert.equal(b.raw.is_open(), true, "the other peer is untouched");
     const again = await startPeer({ port: first.port });
-    const c = await openConnection(settings(again));
+    const c = await openConnection(peerSettings(again));
     await Promise.all([b.close(), c.close()]);
     for (const connection of [a, b, c]) clearHeartbeats(connection.raw); // see the next test
   });
@@ -103,7 +89,7 @@ describe("the AMQP peer", () => {
     },
     async () => {
       const peer = await startPeer();
-      const connection = await openConnection(settings(peer));
+      const connection = await openConnection(peerSettings(peer));
       await connection.close();
       const timer = (connection.raw as unknown as { heartbeat_in?: { _destroyed?: boolean } }).heartbeat_in;
       const armed = timer !== undefined && !timer._destroyed;
