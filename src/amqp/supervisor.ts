@@ -7,7 +7,9 @@
  * - An unreachable broker is retried forever: the next address of the pool at
  *   once, then, after a whole round failed, the next address after a backoff
  *   delay (1 s growing to `maxDelayMs`; reset once on-connect work succeeded).
- *   A refused handshake (ConnectionError, exit 14) is final.
+ *   A refused handshake (ConnectionError, exit 14) is final, except a
+ *   handshake the broker dropped once we had been connected to it: a broker
+ *   restarting accepts TCP and resets it while it boots.
  * - Registered on-connect work (declaring, attaching consumers) runs, in order,
  *   on every new connection. Work that throws `ReconnectRequest` gets a fresh
  *   connection after a backoff delay; any other throw closes the supervisor
@@ -21,7 +23,7 @@ import { getLogger } from "../log.js";
 import { Backoff } from "./backoff.js";
 import type { BrokerPool } from "./brokers.js";
 import { openConnection, type BrokerConnection, type BrokerInfo, type ConnectionSettings } from "./connection.js";
-import { BrokerUnreachableError } from "./errors.js";
+import { BrokerUnreachableError, retryableAfterConnected } from "./errors.js";
 
 // Python's loggers for these lines: the protocol says it connected, the factory retries.
 const log = getLogger("fedora_messaging.twisted.protocol");
@@ -146,7 +148,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       const settings = this.pool.next();
       const address = settings.displayUrl;
       this.emit({ kind: "connecting", address });
-      const attempt = await this.open(settings).then((connection) => connection, asError);
+      let attempt = await this.open(settings).then((connection) => connection, asError);
+      if (!first && attempt instanceof Error) attempt = retryableAfterConnected(attempt) ?? attempt;
       if (ready) {
         const gate = ready;
         ready = undefined;

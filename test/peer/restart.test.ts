@@ -27,11 +27,7 @@ describe("a broker restart", () => {
 
   test(
     "a reconnection reset during the handshake (the broker still booting) is retried",
-    {
-      todo:
-        "daemon bug: any TCP connection reset before the AMQP OPEN is a final ConnectionError (exit 14), also on a reconnection " +
-        "(src/amqp/errors.ts socketClosedBeforeOpen); seen for real in test/integration/reconnect.test.ts 'the broker restarts mid-stream'",
-    },
+    {},
     async () => {
       const { peer, setup, run } = await consumingOnPeer();
 

@@ -90,10 +90,7 @@ describe("a broker that stops answering after the OPEN", () => {
 
   test(
     "after a reconnection: the attach times out, the daemon retries on a new connection and consumes again",
-    {
-      todo:
-        "daemon bug: on a reconnection, a registration failure that is neither a BadDeclaration nor a lost connection (here the 30 s attach timeout) ends the run with exit 11 instead of retrying (src/daemon/daemon.ts, the registration catch: only BadDeclarationError or a closed connection is retried)",
-    },
+    {},
     async () => {
       const peer = await startPeer();
       const { setup, result } = consumeInProcess(peer);
