@@ -39,6 +39,7 @@ import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../runner/worker-runner.js";
 import { startWatchdog } from "./watchdog.js";
+import { isConversionFailure, logConversionFailure } from "./unconvertible.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
@@ -79,6 +80,9 @@ export class Daemon {
   private running: Promise<RunEnd> | undefined;
   private readonly durations = new DurationHistogram();
   private connections = 0;
+  /** Sessions RabbitMQ ended because it could not convert a message; `blocked` until a connection is stable again. */
+  private conversionFailures = 0;
+  private blocked = false;
   private monitoring: MonitoringServer | undefined;
 
   constructor(private readonly options: DaemonOptions) {}
@@ -96,8 +100,10 @@ export class Daemon {
   /** Everything the monitoring server reports. */
   metrics(): DaemonMetrics {
     return {
-      consuming: this.consuming && !this.stopRequested,
+      // A queue blocked by a message RabbitMQ cannot convert is not consuming, even while attached.
+      consuming: this.consuming && !this.stopRequested && !this.blocked,
       published: 0,
+      conversionFailures: this.conversionFailures,
       stats: this.stats,
       reconnects: Math.max(0, this.connections - 1),
       inFlight: this.slots.reduce((sum, slot) => sum + (slot.consumer?.unsettledCount ?? 0), 0),
@@ -134,6 +140,7 @@ export class Daemon {
     this.supervisor = supervisor;
     supervisor.onStatus((status) => {
       if (status.kind === "connected") this.connections++;
+      if (status.kind === "stable") this.blocked = false;
     });
     supervisor.onConnect((connection, context) => this.register(connection, context));
     // The callback loads (in its worker) while the first connection attempt is
@@ -338,6 +345,11 @@ export class Daemon {
 
   /** This connection's consumers are gone; a stop or end asked for from now on closes the supervisor. */
   private giveUpConnection(error: Error): void {
+    if (isConversionFailure(error)) {
+      this.conversionFailures++;
+      this.blocked = true;
+      logConversionFailure(this.slots.map((slot) => slot.consumer?.queue ?? slot.configName));
+    }
     this.dropConsumers(error);
     this.onConnection = false;
     if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
