@@ -34,7 +34,7 @@ import type { MessageHandler } from "../runner/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackEnd, RunEnd } from "../ending.js";
-import type { CallbackSource } from "../callback/load.js";
+import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../runner/worker-runner.js";
