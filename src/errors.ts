@@ -139,6 +139,15 @@ export class CallbackLoadError extends FedoraMessagingError {
   }
 }
 
+/**
+ * The `[monitoring]` server could not listen (port in use, no permission,
+ * an address this host does not have). Exit 1, before anything is consumed:
+ * a probe that cannot reach the daemon must not find it running blind.
+ */
+export class MonitoringError extends FedoraMessagingError {
+  override name = "MonitoringError";
+}
+
 // --- callback control flow -------------------------------------------------
 
 /** Brand key shared by every copy of this library, in every thread. */
@@ -173,12 +182,26 @@ export class HaltConsumer extends ControlSignal {
   readonly exitCode: number;
   readonly reason: string | undefined;
   readonly requeue: boolean;
+  /** @throws TypeError when `exitCode` is not an integer from 0 to 255. */
   constructor(exitCode = 0, reason?: string, requeue = false) {
+    const problem = haltCodeProblem(exitCode);
+    if (problem) throw new TypeError(problem);
     super(reason ?? `Consumer halted with exit code ${exitCode}`);
     this.exitCode = exitCode;
     this.reason = reason;
     this.requeue = requeue;
   }
+}
+
+/**
+ * Why `exitCode` cannot be a HaltConsumer's exit code, or undefined when it
+ * can. A process exit status is 0-255: 256 would end the run with 0 (success),
+ * "x" with whatever the shell makes of it.
+ */
+export function haltCodeProblem(exitCode: unknown): string | undefined {
+  if (typeof exitCode === "number" && Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255) return undefined;
+  const shown = typeof exitCode === "string" ? JSON.stringify(exitCode) : String(exitCode);
+  return `HaltConsumer's exit code must be an integer from 0 to 255 (a process exit status), got ${shown}`;
 }
 
 /** What kind of control signal `value` is, if any, by brand (works across copies and threads). */

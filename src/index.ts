@@ -19,6 +19,7 @@ export {
   UnexpectedRegistrationError,
   CallbackError,
   CallbackLoadError,
+  MonitoringError,
 } from "./errors.js";
 export {
   Message,

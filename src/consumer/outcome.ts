@@ -19,7 +19,7 @@
  * discard or dead-letter, like basic.nack(requeue=False).
  */
 import type { CallbackEnd, ErrorSummary } from "../ending.js";
-import { controlKindOf } from "../errors.js";
+import { controlKindOf, haltCodeProblem } from "../errors.js";
 import { pyErrorRepr, safeString } from "../python/pyrepr.js";
 
 export type Settlement = "accept" | "release" | "reject";
@@ -50,7 +50,10 @@ export function outcomeOfError(thrown: unknown): Outcome {
       return { settle: "reject", counter: "dropped" };
     case "halt": {
       const halt = thrown as { exitCode?: unknown; reason?: unknown; requeue?: unknown };
-      const exitCode = Number.isInteger(halt.exitCode) ? (halt.exitCode as number) : 0;
+      // One made by another copy of the library, or changed after it was made.
+      const problem = haltCodeProblem(halt.exitCode ?? 0);
+      if (problem) return outcomeOfError(new TypeError(problem));
+      const exitCode = (halt.exitCode as number | undefined) ?? 0;
       const reason = typeof halt.reason === "string" ? halt.reason : undefined;
       return halt.requeue
         ? { settle: "release", counter: "rejected", stop: { kind: "halted", exitCode, reason } }

@@ -68,6 +68,16 @@ describe("callback outcomes through the CLI", () => {
     await settled(queue, { ready: 1 });
   });
 
+  test("HaltConsumer(256) is a callback error (exit 13) saying why, not a wrapped exit 0; every message goes back", async () => {
+    const queue = await freshQueue("halt256");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:halt`, consumerConfig: { halt_code: 256 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 13, stdout);
+    assert.match(stdout, /HaltConsumer's exit code must be an integer from 0 to 255 \(a process exit status\), got 256/);
+    await settled(queue, { ready: 2 });
+  });
+
   test("HaltConsumer(requeue=true) releases its message and exits with its code", async () => {
     const queue = await freshQueue("haltrq");
     await queue.publish([{ n: 1 }]);

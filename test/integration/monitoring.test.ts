@@ -6,21 +6,11 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, describe, test } from "node:test";
 import { eventually } from "../support/wait.js";
-import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, freePort, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
 
 const queues: TestQueue[] = [];
 after(() => Promise.all(queues.map((q) => q.cleanup())));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);
@@ -77,6 +67,25 @@ describe("monitoring server", () => {
     assert.match((await get(port, "/ready")).body, /"consumed": \{"received": 1, "processed": 1, /);
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0);
+  });
+
+  test("a monitoring port in use: one line naming [monitoring] and the address, exit 1, nothing consumed", async () => {
+    const queue = await testQueue("monitor-busy");
+    queues.push(queue);
+    await queue.publish([{ n: 1 }]);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const config = writeConfig(queue, { extra: `[monitoring]\naddress = "127.0.0.1"\nport = ${port}` });
+      const run = runCli(["--conf", config, "consume"]);
+      assert.equal(await run.exited, 1, run.stdout());
+      assert.equal(run.stderr(), `Error: [monitoring] cannot listen on 127.0.0.1:${port}: the address is already in use\n`);
+      assert.doesNotMatch(run.stdout(), /Successfully registered|Consuming message/);
+      assert.equal(queue.records().length, 0);
+    } finally {
+      taken.close();
+    }
   });
 
   test("/ready answers 503 while the daemon cannot reach the broker; /live stays 200", async () => {

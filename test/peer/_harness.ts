@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
+import type { ConnectionSettings } from "../../src/amqp/connection.js";
 import { AmqpPeer, type AmqpPeerOptions, type PeerQueue } from "../support/amqp-peer.js";
 import { BEHAVIOURS, CLI, runCli, type CliRun } from "../integration/_harness.js";
 
@@ -45,6 +46,8 @@ export interface PeerConfigOptions {
   readonly consumerConfig?: Record<string, unknown>;
   /** Defaults to the peer's URL with guest/guest. */
   readonly amqpUrl?: string;
+  /** `?heartbeat=` in the peer's URL, seconds. */
+  readonly heartbeat?: number;
 }
 
 /** Writes a config consuming one durable queue on `peer`, bound to amq.topic like the integration tests'. */
@@ -55,7 +58,7 @@ export function peerConfig(peer: AmqpPeer, options: PeerConfigOptions = {}): Pee
   const recordFile = join(dir, "records.jsonl");
   const consumerConfig = { record_file: recordFile, ...options.consumerConfig };
   const lines = [
-    `amqp_url = ${JSON.stringify(options.amqpUrl ?? peer.url())}`,
+    `amqp_url = ${JSON.stringify(options.amqpUrl ?? peer.url(options.heartbeat === undefined ? {} : { heartbeat: options.heartbeat }))}`,
     `callback = ${JSON.stringify(options.callback ?? `${BEHAVIOURS}:byBody`)}`,
     options.extra ?? "",
     `[queues.${JSON.stringify(queue)}]`,
@@ -113,4 +116,19 @@ export async function consumingOnPeer(options: PeerConfigOptions = {}, peerOptio
   peer.publish(setup.queue, messages(setup, [{ n: 0 }]));
   await peer.waitFor("the first message accepted", () => queue.settlements.length === 1);
   return { peer, setup, queue, run };
+}
+
+/** What the daemon's own `openConnection` needs to reach `peer` as guest (for in-process tests). */
+export function peerSettings(peer: AmqpPeer): ConnectionSettings {
+  return {
+    host: "127.0.0.1",
+    port: peer.port,
+    vhost: "/",
+    username: "guest",
+    password: "guest",
+    properties: { connection_name: "fm-peer-ring" },
+    idleTimeoutMs: 30_000,
+    connectTimeoutMs: 5_000,
+    displayUrl: peer.url({ password: "****" }),
+  };
 }

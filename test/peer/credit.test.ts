@@ -45,8 +45,19 @@ describe("credit and settlement", () => {
     behaviours.forEach((behaviour, i) => assert.deepEqual(queue.outcomesOf(ids[i]!), EXPECTED[behaviour], `message ${i} (${behaviour})`));
     assert.deepEqual(queue.outcomesOf(invalid!), ["rejected"], "a message that fails validation");
     assert.deepEqual(queue.outcomesOf(halt!), EXPECTED["halt"]);
+    const dropped = [...ids.filter((_, i) => behaviours[i] === "drop"), invalid].sort();
+    assert.deepEqual(queue.dead.map((m) => m.id).sort(), dropped, "only dropped and invalid messages are gone");
     assert.ok(!queue.settlements.some((s) => s.outcome === "modified"), "the daemon never sends modified");
     assert.equal(queue.ready.length, 0);
+  });
+
+  test("qos.prefetch_count = 0 (no limit in AMQP 0-9-1): a generous 1000 credit, never 0", async () => {
+    const { peer, setup, queue, run } = await consumingOnPeer({ prefetch: 0 });
+    const [halt] = peer.publish(setup.queue, messages(setup, [{ outcome: "halt" }]));
+
+    assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+    assert.deepEqual(queue.outcomesOf(halt!), ["accepted"]);
+    assert.deepEqual(new Set(queue.flows.map((f) => f.credit + f.unsettled)), new Set([1000]));
   });
 
   test("after a reconnect: credit starts over within the prefetch, lost deliveries come back, a late outcome settles nothing new", async () => {

@@ -15,6 +15,7 @@ import { ConnectionSupervisor, type ConnectionStatus } from "../../src/amqp/supe
 import { declareTopology } from "../../src/amqp/topology.js";
 import { defaultQueueSettings } from "../../src/config/defaults.js";
 import type { AmqpPeer } from "../support/amqp-peer.js";
+import { until } from "../support/wait.js";
 import { startPeer } from "./_harness.js";
 
 const QUEUE = "failover-queue";
@@ -102,5 +103,21 @@ describe("failover between two peers", () => {
     const closed = supervisor.close();
     assert.equal(await closed, undefined);
     assert.equal(statuses.at(-1)?.kind, "closed");
+  });
+
+  test("both peers down: the attempts go round the pool, a then b, until one comes back", async () => {
+    const [a, b] = [await startPeer(), await startPeer()];
+    const [portA, portB] = [a.port, b.port];
+    await Promise.all([a.stop(), b.stop()]);
+    const { supervisor, statuses } = supervise([portA, portB]);
+    await until(() => statuses.filter((s) => s.kind === "connecting").length >= 4, { what: "two rounds of attempts" });
+
+    const back = await startPeer({ port: portB });
+    await back.waitFor("the topology declared on b", () => declaredOn(back));
+    await supervisor.close();
+
+    const attempts = statuses.filter((s) => s.kind === "connecting").map((s) => ("address" in s ? s.address : ""));
+    assert.deepEqual(attempts.slice(0, 4), [address(portA).displayUrl, address(portB).displayUrl, address(portA).displayUrl, address(portB).displayUrl]);
+    assert.equal(statuses.filter((s) => s.kind === "connected").length, 1);
   });
 });

@@ -25,6 +25,16 @@ describe("the handshake", () => {
     });
   }
 
+  test("the first connection reset during the handshake (as RabbitMQ does for an unknown vhost): exit 14", async () => {
+    const peer = await startPeer();
+    peer.resetHandshakes = true;
+    const run = consumeWith(peerConfig(peer));
+
+    assert.equal(await run.exited, 14, run.stdout() + run.stderr());
+    assert.match(run.stdout() + run.stderr(), HANDSHAKE_FAILED);
+    assert.equal(peer.resetSockets.length, 1, "no retry");
+  });
+
   test("a wrong password: exit 14 with Python's sentence", async () => {
     const peer = await startPeer({ users: { guest: "not-guest" } });
     const run = consumeWith(peerConfig(peer));

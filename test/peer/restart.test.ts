@@ -24,4 +24,22 @@ describe("a broker restart", () => {
     assert.deepEqual(restarted.bindings.map((b) => [b.source, b.destination_queue, b.binding_key]), [["amq.topic", setup.queue, setup.routingKey]]);
     assert.match(run.stdout(), /The connection to the broker was lost \(.*\), consumer halted; the connection should restart and consuming will resume\./);
   });
+
+  test(
+    "a reconnection reset during the handshake (the broker still booting) is retried",
+    {},
+    async () => {
+      const { peer, setup, run } = await consumingOnPeer();
+
+      peer.resetHandshakes = true;
+      peer.dropConnections();
+      await peer.waitFor("a reconnection reset during its handshake, or the run's end", () => peer.resetSockets.length > 0 || run.child.exitCode !== null);
+      peer.resetHandshakes = false;
+      await peer.waitFor("consuming again, or the run's end", () => (peer.queues.get(setup.queue)?.consumers.size ?? 0) > 0 || run.child.exitCode !== null);
+      const [id] = peer.publish(setup.queue, messages(setup, [{ outcome: "halt" }]));
+
+      assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+      assert.deepEqual(peer.queue(setup.queue).outcomesOf(id!), ["accepted"]);
+    },
+  );
 });

@@ -13,13 +13,13 @@ import { consumingOnPeer, messages, type Consuming } from "./_harness.js";
 const PREFETCH = 5;
 
 /** The first message ends the run after a while; the rest of the prefetch arrives meanwhile. */
-async function endWithPrefetchFull(first: Record<string, unknown>, end?: (consuming: Consuming) => void) {
+async function endWithPrefetchFull(first: Record<string, unknown>, end?: (consuming: Consuming, firstId: string) => Promise<void>) {
   const consuming = await consumingOnPeer({ prefetch: PREFETCH });
   const { peer, setup, queue, run } = consuming;
   const ids = peer.publish(setup.queue, messages(setup, [first, ...Array.from({ length: PREFETCH }, (_, n) => ({ n }))]));
   await peer.waitFor("the prefetch full", () => queue.unsettled >= PREFETCH);
   assert.equal(queue.unsettled, PREFETCH, "no more unsettled deliveries than the prefetch");
-  end?.(consuming);
+  await end?.(consuming, ids[0]!);
   const code = await run.exited;
   const outcomes: OutcomeName[][] = ids.map((id) => queue.outcomesOf(id));
   return { ...consuming, ids, code, outcomes };
@@ -49,7 +49,10 @@ describe("ending a run with the prefetch full", () => {
   });
 
   test("SIGTERM: the message in progress finishes and is accepted, the rest released, exit 0", async () => {
-    const { code, outcomes, run } = await endWithPrefetchFull({ outcome: "accept", sleep_ms: 300 }, ({ run: running }) => running.child.kill("SIGTERM"));
+    const { code, outcomes, run } = await endWithPrefetchFull({ outcome: "accept", sleep_ms: 300 }, async ({ peer, setup, run: running }, firstId) => {
+      await peer.waitFor("the first callback running", () => setup.records().some((r) => r["id"] === firstId));
+      running.child.kill("SIGTERM");
+    });
 
     assert.equal(code, 0, run.stdout() + run.stderr());
     assert.deepEqual(outcomes, [["accepted"], ["released"], ["released"], ["released"], ["released"], []]);

@@ -19,8 +19,8 @@ export interface ManagementAnswer {
   readonly body: unknown;
 }
 
-/** What the node answers; `"end-session"` ends the session the request came on. */
-export type ManagementResult = ManagementAnswer | "end-session";
+/** What the node answers; `"end-session"` ends the session the request came on, `"no-answer"` answers nothing. */
+export type ManagementResult = ManagementAnswer | "end-session" | "no-answer";
 
 export interface BindingRecord {
   readonly source: string;

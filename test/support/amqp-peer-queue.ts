@@ -13,8 +13,8 @@
  *   `delivery_failed` also bumps its delivery count; `rejected` and
  *   `modified{undeliverable_here}` drop it. A detached link or a lost
  *   connection puts its unsettled messages back (RabbitMQ 4 does the same).
- * - Everything is recorded for assertions: each delivery, each outcome, each
- *   FLOW, and the most unsettled deliveries a link ever had at once.
+ * - Everything is recorded for assertions: each delivery (with the unsettled
+ *   count right after it), each outcome, each FLOW.
  *
  * `hold()` stops deliveries while the consumer still has credit and messages
  * are ready: the "connected but silent" consumer of fedora-messaging #208.
@@ -110,11 +110,6 @@ export class PeerQueue implements QueueEvents {
     return total;
   }
 
-  /** The most unsettled deliveries any one link of this queue ever had. */
-  get maxUnsettled(): number {
-    return this.deliveries.reduce((max, d) => Math.max(max, d.unsettledAfter), 0);
-  }
-
   /**
    * Stops delivering to the consumer links attached now, although they have
    * credit and messages are ready: a connection alive in name only. A link
@@ -173,7 +168,7 @@ export class PeerConsumer {
     return this.live && !this.held && this.credit > 0;
   }
 
-  /** A FLOW from the daemon: credit is relative to the delivery-count, modulo 2^32. */
+  /** A FLOW from the daemon: credit is relative to the delivery-count, modulo 2^32. `drain` is recorded, not honoured (the daemon never drains). */
   onFlow(flow: { delivery_count?: number; link_credit?: number; drain?: boolean }): number {
     const limit = (flow.delivery_count ?? 0) + (flow.link_credit ?? 0);
     this.credit = (limit - this.deliveryCount) | 0;
@@ -237,10 +232,9 @@ export class PeerConsumer {
     this.live = false;
     this.queue.consumers.delete(this);
     // A DISPOSITION read in the same input as the DETACH is processed (by rhea) after it: count it first.
-    for (const [delivery, message] of this.unsettled) {
+    for (const delivery of this.unsettled.keys()) {
       const { remote_settled: settled, remote_state: state } = delivery as Delivery & { remote_settled?: boolean; remote_state?: unknown };
       if (settled) this.onSettled(delivery, state);
-      else message.redelivered = true;
     }
     for (const message of [...this.unsettled.values()].reverse()) this.queue.requeue(message);
     this.unsettled.clear();

@@ -19,26 +19,46 @@
  *
  * What the test can make it do: detach consumer links with a condition, stop
  * delivering while credit is granted (`queue.hold()`), ignore ATTACH frames
- * (`answerAttach`), close connections with an error, drop them (TCP reset, as
- * a killed broker), stop listening. Each peer has its own container and port,
- * so a test can run two (failover) and restart one on the same port.
+ * (`answerAttach`), answer management requests its own way
+ * (`managementOverride`), close connections with an error
+ * (`closeConnections`), freeze them (`freezeConnections`: no byte either way,
+ * TCP up), reset them (`dropConnections`: a killed broker), reset new ones
+ * before the OPEN (`resetHandshakes`: a booting node), stop listening
+ * (`stop()`, `stop({ graceful: true })`, `kill()`). Each peer has its own
+ * container and port, so a test can run two (failover) and start a new one on
+ * the port of a stopped one (a restart).
+ *
+ * In a test (see test/peer/_harness.ts for the CLI side):
+ *
+ *     const a = await AmqpPeer.start();           // a free port; a.url() for amqp_url
+ *     const b = await AmqpPeer.start();           // a second broker
+ *     a.publish("q", [{ topic: "t", body: {} }]);  // queued on a's queue "q"
+ *     await a.waitFor("accepted", () => a.queue("q").settlements.length === 1);
+ *     a.kill();                                   // a dies: sockets reset, port refused
+ *     await b.waitFor("consumer on b", () => (b.queues.get("q")?.consumers.size ?? 0) > 0);
+ *     await a.stop();                             // in `after`: idempotent
  */
 import { createServer, type Server, type Socket } from "node:net";
-import { createRequire } from "node:module";
 import { randomUUID } from "node:crypto";
 import rhea from "rhea";
 import type { Connection, ConnectionOptions, Container, Delivery, EventContext, Message, Receiver, Sender, Session } from "rhea";
 import { toAmqpMessage, type TestMessage } from "./publish.js";
 import { PeerConsumer, PeerQueue, RABBITMQ_INITIAL_DELIVERY_COUNT, type QueueSettings } from "./amqp-peer-queue.js";
 import { answerManagement, type BindingRecord, type ManagementRequest, type ManagementResult } from "./amqp-peer-management.js";
+import {
+  attachLink,
+  clearHeartbeats,
+  mirrorTerminus,
+  pairedSender,
+  realSetTimeout,
+  terminusAddress,
+  type AttachFrame,
+  type ConnectionInternals,
+  type LinkInternals,
+} from "./amqp-peer-rhea.js";
 
 export { PeerQueue, type OutcomeName } from "./amqp-peer-queue.js";
-
-/** Saved at load: tests may fake `setTimeout` (node:test mock.timers); the peer's waits stay real. */
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-
-const terminus = createRequire(import.meta.url)("rhea/lib/terminus.js") as { unwrap(field: unknown): { address?: string } | null };
+export { clearHeartbeats } from "./amqp-peer-rhea.js";
 
 export interface AmqpPeerOptions {
   /** 0 (default) picks a free port. */
@@ -86,13 +106,22 @@ export class AmqpPeer {
   readonly connections: PeerConnection[] = [];
   readonly attaches: AttachRecord[] = [];
   readonly managementRequests: ManagementRequest[] = [];
+  /** TCP connections reset during the handshake (see `resetHandshakes`). */
+  readonly resetSockets: Socket[] = [];
   /** Decides, per incoming ATTACH, whether the peer answers it or stays silent. */
   answerAttach: (attach: AttachRecord) => boolean = () => true;
+  /**
+   * While true, each new TCP connection is reset as soon as the client speaks,
+   * before any AMQP answer: a RabbitMQ node that is booting or shutting down
+   * (or refusing an unknown vhost).
+   */
+  resetHandshakes = false;
   /** Answers a management request before the built-in node does (return undefined to fall through). */
   managementOverride: ((request: ManagementRequest) => ManagementResult | undefined) | undefined;
 
   private readonly container: Container;
   private readonly consumers = new Map<Connection, Set<PeerConsumer>>();
+  private boundPort: number | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -119,16 +148,19 @@ export class AmqpPeer {
       server.once("error", reject);
       server.listen({ port: options.port ?? 0, host: options.host ?? "127.0.0.1" }, () => {
         server.removeListener("error", reject);
+        void peer.port; // remember it for after stop()
         resolve();
       });
     });
     return peer;
   }
 
+  /** The port it listens on (or listened on, once stopped: start another peer there to "restart" it). */
   get port(): number {
     const address = this.server.address();
-    if (address === null || typeof address === "string") throw new Error("the peer is not listening");
-    return address.port;
+    if (address !== null && typeof address !== "string") this.boundPort = address.port;
+    if (this.boundPort === undefined) throw new Error("the peer never listened");
+    return this.boundPort;
   }
 
   /** The amqp_url for a daemon; `heartbeat` (s) sets the daemon's idle time-out. */
@@ -182,20 +214,50 @@ export class AmqpPeer {
     }
   }
 
+  /**
+   * Freezes every open connection: the peer reads and writes nothing more, not
+   * even heartbeats, while TCP stays up: a broker node that hangs, or one
+   * partitioned away. Only the daemon's own heartbeat check can notice.
+   */
+  freezeConnections(): void {
+    for (const connection of this.openConnections) {
+      for (const consumer of this.consumers.get(connection.raw) ?? []) consumer.held = true;
+      connection.socket.pause();
+      connection.socket.write = (() => true) as Socket["write"];
+      clearHeartbeats(connection.raw);
+    }
+  }
+
   /** Resets every connection's socket (TCP RST), as a killed broker or a broken network would. */
   dropConnections(): void {
     for (const connection of this.connections) {
-      if (connection.closed) continue;
+      if (connection.socket.destroyed) continue;
       this.connectionGone(connection);
       connection.socket.resetAndDestroy();
     }
   }
 
-  /** Stops listening and drops every connection; the port is free again when it resolves. */
-  async stop(): Promise<void> {
+  /**
+   * Stops listening and ends every connection; the port is free again when it
+   * resolves. By default the sockets are reset at once (a killed broker);
+   * `graceful` first sends RabbitMQ's shutdown CLOSE and waits (at most 2 s)
+   * for the daemon to go, as a broker stopped by its operator does.
+   */
+  async stop(options: { graceful?: boolean } = {}): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.resetSockets) if (!socket.destroyed) socket.resetAndDestroy();
+    if (options.graceful) {
+      const open = this.openConnections;
+      this.closeConnections({ condition: "amqp:connection:forced", description: "broker forced connection closure with reason 'shutdown'" });
+      await this.waitFor("the daemon to close its sockets", () => open.every((c) => c.socket.destroyed), 2_000).catch(() => undefined);
+    }
     this.dropConnections();
     await closed;
+  }
+
+  /** `stop()` without waiting: the port refuses connections and every socket is reset now. */
+  kill(): void {
+    void this.stop();
   }
 
   /** Polls `condition` until it holds; rejects after `timeoutMs` naming `what`. */
@@ -210,6 +272,12 @@ export class AmqpPeer {
   // --- internal ---
 
   private accept(socket: Socket): void {
+    if (this.resetHandshakes) {
+      this.resetSockets.push(socket);
+      socket.on("error", () => undefined);
+      socket.once("data", () => socket.resetAndDestroy());
+      return;
+    }
     const index = this.connections.length;
     const raw = this.container.create_connection(this.connectionOptions());
     const connection: PeerConnection = { index, raw, socket, opened: false, closed: false };
@@ -254,17 +322,7 @@ export class AmqpPeer {
 
   private connectionGone(connection: PeerConnection): void {
     connection.closed = true;
-    // rhea clears its heartbeat timers only when it sees the socket end by itself;
-    // a socket we reset would keep the test process alive for a minute.
-    const timers = connection.raw as unknown as Record<"heartbeat_in" | "heartbeat_out" | "abort_idle", NodeJS.Timeout | undefined>;
-    for (const key of ["heartbeat_in", "heartbeat_out", "abort_idle"] as const) {
-      // Both: the timer may have been made while a test faked setTimeout.
-      if (timers[key]) {
-        clearTimeout(timers[key]);
-        realClearTimeout(timers[key]);
-      }
-      timers[key] = undefined;
-    }
+    clearHeartbeats(connection.raw);
     for (const consumer of this.consumers.get(connection.raw) ?? []) consumer.gone();
     this.consumers.get(connection.raw)?.clear();
   }
@@ -273,25 +331,13 @@ export class AmqpPeer {
   private onAttach(connection: PeerConnection, frame: AttachFrame, original: (frame: AttachFrame) => void): void {
     const attach = frame.performative;
     const daemonReceives = Boolean(attach.role);
-    const address = terminus.unwrap(daemonReceives ? attach.source : attach.target)?.address;
+    const address = terminusAddress(daemonReceives ? attach.source : attach.target);
     const record: AttachRecord = { connection: connection.index, name: attach.name, role: daemonReceives ? "receiver" : "sender", address };
     this.attaches.push(record);
     if (!this.answerAttach(record)) return;
 
     const session = (connection.raw as unknown as ConnectionInternals).remote_channel_map[frame.channel]!;
-    const internals = session as unknown as SessionInternals;
-    const existing = internals.links[attach.name];
-    if (existing && existing.is_receiver() === daemonReceives) {
-      // The second link of a pair: file it under its own key, keep the first under the name.
-      const link = daemonReceives ? internals.create_sender(attach.name) : internals.create_receiver(attach.name);
-      internals.links[`${attach.name}\u0000paired`] = link;
-      internals.links[attach.name] = existing;
-      internals.remote.handles[attach.handle] = link;
-      (link as unknown as LinkInternals).on_attach(frame);
-    } else {
-      original(frame);
-    }
-    const link = internals.remote.handles[attach.handle] as (Sender | Receiver) & LinkInternals;
+    const link = attachLink(session, frame, original);
     mirrorTerminus(link, attach);
     if (address === "/management") {
       if (!daemonReceives) (link as Receiver).on("message", (context: EventContext) => this.onManagementRequest(session, attach.name, context));
@@ -327,13 +373,12 @@ export class AmqpPeer {
     const request: ManagementRequest = { method: String(message.subject), path: String(message.to), body: message.body };
     this.managementRequests.push(request);
     const result = this.managementOverride?.(request) ?? answerManagement(this.managementState(), request);
+    if (result === "no-answer") return;
     if (result === "end-session") {
       session.close({ condition: "amqp:internal-error", description: `unsupported request ${request.method} ${request.path}` });
       return;
     }
-    const links = (session as unknown as SessionInternals).links;
-    const replies = [links[name], links[`${name}\u0000paired`]].find((link) => link?.is_sender()) as Sender | undefined;
-    replies?.send({ correlation_id: message.message_id, subject: String(result.status), body: result.body } as Message);
+    pairedSender(session, name)?.send({ correlation_id: message.message_id, subject: String(result.status), body: result.body } as Message);
   }
 
   private managementState() {
@@ -345,51 +390,3 @@ export class AmqpPeer {
   }
 }
 
-// --- internal ---
-
-interface AttachFrame {
-  channel: number;
-  performative: {
-    name: string;
-    handle: number;
-    role: boolean;
-    source?: unknown;
-    target?: unknown;
-    snd_settle_mode?: number;
-    rcv_settle_mode?: number;
-  };
-}
-
-interface ConnectionInternals {
-  on_attach(frame: AttachFrame): void;
-  remote_channel_map: Record<number, Session>;
-}
-
-interface SessionInternals {
-  create_sender(name: string): Sender & LinkInternals;
-  create_receiver(name: string): Receiver & LinkInternals;
-  links: Record<string, (Sender | Receiver) & LinkInternals>;
-  remote: { handles: Record<number, unknown> };
-}
-
-interface LinkInternals {
-  on_attach(frame: AttachFrame): void;
-  on_flow: (frame: { performative: { delivery_count?: number; link_credit?: number; drain?: boolean } }) => void;
-  is_receiver(): boolean;
-  is_sender(): boolean;
-  credit: number;
-  local: { attach: Record<string, unknown> };
-  set_source(source: unknown): void;
-  set_target(target: unknown): void;
-}
-
-/** Answers with the daemon's own terminus and settle modes, as RabbitMQ does. */
-function mirrorTerminus(link: LinkInternals, attach: AttachFrame["performative"]): void {
-  const remote = (link as unknown as { remote: { attach?: { source?: unknown; target?: unknown } } }).remote.attach;
-  if (remote?.source) link.set_source(remote.source);
-  if (remote?.target) link.set_target(remote.target);
-  if (attach.snd_settle_mode !== undefined) link.local.attach["snd_settle_mode"] = attach.snd_settle_mode;
-  if (attach.rcv_settle_mode !== undefined) link.local.attach["rcv_settle_mode"] = attach.rcv_settle_mode;
-}
-
-export { realSetTimeout, realClearTimeout };

@@ -36,6 +36,22 @@ describe("the outcome table (Python's _read_one)", () => {
     assert.equal(outcomeOfError(foreign).stop?.kind, "halted");
     assert.deepEqual(outcomeOfError({ [Symbol.for("fedora-messaging.control")]: "nack" }).settle, "release");
   });
+  it("HaltConsumer's exit code is an exit status, 0-255: anything else is refused where it is made", () => {
+    for (const bad of [256, -1, 1.5, "x", Number.NaN]) {
+      assert.throws(() => new HaltConsumer(bad as number), {
+        name: "TypeError",
+        message: `HaltConsumer's exit code must be an integer from 0 to 255 (a process exit status), got ${typeof bad === "string" ? `"${bad}"` : String(bad)}`,
+      });
+    }
+    assert.equal(new HaltConsumer(255).exitCode, 255);
+  });
+  it("a halt of another copy with a bad exit code is a callback error (exit 13), saying why", () => {
+    const foreign = Object.assign(new Error("x"), { [CONTROL_BRAND]: "halt", exitCode: 256 });
+    const outcome = outcomeOfError(foreign);
+    assert.equal(outcome.stop?.kind, "failed");
+    assert.equal(outcome.releaseAll, true);
+    if (outcome.stop?.kind === "failed") assert.match(outcome.stop.error.message, /must be an integer from 0 to 255 .*, got 256$/);
+  });
   it("any other error: released with every unsettled message, failed, stop with the error", () => {
     const outcome = outcomeOfError(new TypeError("boom"));
     assert.equal(outcome.settle, "release");
