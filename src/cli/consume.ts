@@ -35,9 +35,10 @@ export const command: CommandDef = defineCommand<ArgsDef>({
  */
 export async function runConsumeCommand(context: CommandRunContext<ConsumeValues>): Promise<RunEnd> {
   const { values } = context;
-  const [{ loadConfig }, { applyCliOverrides }, { resolveCallbackSpec, locateCallback }] = await Promise.all([
+  const [{ loadConfig }, { applyCliOverrides }, { resolveCallbackSpec }, { locateCallback }] = await Promise.all([
     import("../config/load.js"),
     import("../config/overrides.js"),
+    import("../callback/spec.js"),
     import("../callback/load.js"),
   ]);
   const loaded = loadConfig({ path: context.conf, env: context.env });
