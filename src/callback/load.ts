@@ -18,6 +18,7 @@ import { CallbackLoadError } from "../errors.js";
 import { getLogger } from "../log.js";
 import type { Message } from "../message/message.js";
 import { printer } from "./printer.js";
+import { provideLibraryInSea } from "./sea-library.js";
 
 /** What the consumer calls for each message; may be async. */
 export type Callback = (message: Message) => unknown | Promise<unknown>;
@@ -339,6 +340,7 @@ async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, s
  * CommonJS file gives `module.exports` as `default` plus the names Node detects.
  */
 async function importPlugin(url: string): Promise<Record<string, unknown>> {
+  provideLibraryInSea(); // a SEA binary answers `import "fedora-messaging"` itself (see sea-library.ts)
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {

@@ -117,10 +117,15 @@ export interface CliRun {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Runs `fedora-messaging ARGS` from the built bundle. It is killed after `timeoutMs`. */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+/**
+ * Runs `fedora-messaging ARGS` from the built bundle (or `binary`, the SEA). It
+ * is killed after `timeoutMs`.
+ */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; binary?: string; cwd?: string } = {}): CliRun {
+  const [command, commandArgs] = options.binary ? [options.binary, [...args]] : [process.execPath, [CLI, ...args]];
+  const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

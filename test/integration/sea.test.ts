@@ -1,0 +1,67 @@
+/**
+ * The single binary (dist/fedora-messaging, a Node SEA built by
+ * `npm run package`) as a user gets it: it runs without Node's files, and a
+ * plugin that imports "fedora-messaging" by name is served the library by the
+ * binary itself, with no such package anywhere on disk. The plugins are copied
+ * to a fresh directory outside the repository (inside it, Node would resolve
+ * the name to the repository's own package.json).
+ */
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ROOT, runCli, testQueues, writeConfig } from "./_harness.js";
+
+const SEA = join(ROOT, "dist/fedora-messaging");
+const FIXTURES = join(ROOT, "test/fixtures/sea");
+const freshQueue = testQueues();
+let pluginDir = "";
+
+before(() => {
+  assert.ok(existsSync(SEA), "dist/fedora-messaging is missing: run `npm run package` first");
+  pluginDir = mkdtempSync(join(tmpdir(), "fm-sea-plugins-"));
+  copyFileSync(join(FIXTURES, "esm-plugin.mjs"), join(pluginDir, "esm-plugin.mjs"));
+  copyFileSync(join(FIXTURES, "cjs-plugin.cjs"), join(pluginDir, "cjs-plugin.cjs"));
+});
+after(() => rmSync(pluginDir, { recursive: true, force: true }));
+
+describe("the single binary (Node SEA)", () => {
+  test("--help and --version run, with an empty environment", () => {
+    const help = execFileSync(SEA, ["--help"], { encoding: "utf8", env: {} });
+    assert.match(help, /^Usage: fedora-messaging \[OPTIONS\] COMMAND/);
+    assert.match(execFileSync(SEA, ["consume", "--help"], { encoding: "utf8", env: {} }), /--callback/);
+    assert.match(execFileSync(SEA, ["--version"], { encoding: "utf8", env: {} }), /^fedora-messaging, version \d/);
+  });
+
+  test("the package is not installed where the plugins are", () => {
+    // Plain Node, from the plugin directory, cannot find it: only the SEA provides it.
+    const probe = spawnSync(process.execPath, ["--input-type=module", "-e", 'await import("fedora-messaging")'], { cwd: pluginDir, encoding: "utf8" });
+    assert.notEqual(probe.status, 0);
+    assert.match(probe.stderr, /ERR_MODULE_NOT_FOUND|Cannot find package 'fedora-messaging'/);
+  });
+
+  for (const [plugin, mode] of [
+    ["esm-plugin.mjs:Recorder", "worker"],
+    ["esm-plugin.mjs:Recorder", "in-process"],
+    ["cjs-plugin.cjs:record", "worker"],
+    ["cjs-plugin.cjs:record", "in-process"],
+  ] as const) {
+    test(`${plugin} (${mode}) imports the library by name: Nack redelivers, HaltConsumer(3) exits 3`, async () => {
+      const queue = await freshQueue("sea");
+      const config = writeConfig(queue, { callback: `${join(pluginDir, plugin)}`, callbackMode: mode, prefetch: 1 });
+      await queue.publish([{ n: 1, nack: true }, { n: 2 }, { n: 3, halt: 3 }]);
+      const run = runCli(["--conf", config, "consume"], { binary: SEA, cwd: pluginDir, env: { NODE_PATH: "" } });
+      const code = await run.exited;
+      assert.equal(code, 3, `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+      const records = queue.records();
+      assert.deepEqual(
+        records.map((r) => [(r.body as { n: number }).n, r.first]),
+        [[1, true], [1, false], [2, true], [3, true]],
+      );
+      assert.doesNotMatch(run.stderr(), /Warning|Error/);
+    });
+  }
+});
+
