@@ -13,6 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,8 +21,9 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const output = join(dist, "fedora-messaging");
-/** Must match LIBRARY_ASSET in src/callback/sea-library.ts. */
+/** Must match LIBRARY_ASSET and EXPORTS_ASSET in src/callback/sea-library.ts. */
 const LIBRARY_ASSET = "fedora-messaging/index.cjs";
+const EXPORTS_ASSET = "fedora-messaging/exports.json";
 /** The fuse every Node SEA-capable binary carries (Node's documentation). */
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
@@ -35,13 +37,16 @@ for (const file of ["fedora-messaging.js", "index.cjs"]) {
 const work = mkdtempSync(join(tmpdir(), "fm-sea-"));
 try {
   const blob = join(work, "sea.blob");
+  // The names the library exports, for the ES-module face of it in the binary.
+  const exportNames = Object.keys(createRequire(import.meta.url)(join(dist, "index.cjs")));
+  writeFileSync(join(work, "exports.json"), JSON.stringify(exportNames));
   const config = {
     main: join(dist, "fedora-messaging.js"),
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: false,
     useSnapshot: false,
-    assets: { [LIBRARY_ASSET]: join(dist, "index.cjs") },
+    assets: { [LIBRARY_ASSET]: join(dist, "index.cjs"), [EXPORTS_ASSET]: join(work, "exports.json") },
   };
   writeFileSync(join(work, "sea-config.json"), JSON.stringify(config));
   // The blob must come from the same node binary that it is injected into.

@@ -19,26 +19,35 @@
 import Module, { createRequire, register } from "node:module";
 import { getAsset, isSea } from "node:sea";
 import vm from "node:vm";
+import { pinYoungGenerationInSea } from "../sea-memory.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
-/** The SEA asset holding dist/index.cjs (build/sea.mjs writes the same key). */
+/** The SEA asset holding dist/index.cjs (build/sea.mjs writes the same keys). */
 export const LIBRARY_ASSET = "fedora-messaging/index.cjs";
+/** The SEA asset listing the library's export names (an ES module's names must be known before it is evaluated). */
+export const EXPORTS_ASSET = "fedora-messaging/exports.json";
 
 const LIBRARY_KEY = Symbol.for("fedora-messaging.sea-library");
 const LIBRARY_URL = "fedora-messaging:library";
 
 type Library = Record<string, unknown>;
 
-/** In a SEA, makes `fedora-messaging` importable by plugins in this thread (once); elsewhere a no-op. */
+/**
+ * In a SEA, makes `fedora-messaging` importable by plugins in this thread
+ * (once); elsewhere a no-op. The library is evaluated on first use only (a
+ * plugin that never imports it costs nothing but the loader-hooks thread,
+ * about 10 MiB, which Node 20's `module.register` always starts).
+ */
 export function provideLibraryInSea(): void {
   if (!isSea()) return;
-  const global = globalThis as { [LIBRARY_KEY]?: Library };
+  const global = globalThis as { [LIBRARY_KEY]?: () => Library };
   if (global[LIBRARY_KEY]) return;
-  const library = evaluateLibrary(getAsset(LIBRARY_ASSET, "utf8"));
-  global[LIBRARY_KEY] = library;
-  answerRequire(library);
-  answerImport(Object.keys(library));
+  let library: Library | undefined;
+  const getLibrary = (): Library => (library ??= evaluateLibrary(getAsset(LIBRARY_ASSET, "utf8")));
+  global[LIBRARY_KEY] = getLibrary;
+  answerRequire(getLibrary);
+  answerImport(JSON.parse(getAsset(EXPORTS_ASSET, "utf8")) as string[]);
 }
 
 // --- internal ---
@@ -53,18 +62,18 @@ function evaluateLibrary(source: string): Library {
   return module.exports;
 }
 
-function answerRequire(library: Library): void {
+function answerRequire(getLibrary: () => Library): void {
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = loader._load;
   loader._load = function (request: string, ...rest: unknown[]): unknown {
-    return request === LIBRARY_NAME ? library : load.call(this, request, ...rest);
+    return request === LIBRARY_NAME ? getLibrary() : load.call(this, request, ...rest);
   };
 }
 
 function answerImport(names: readonly string[]): void {
   const exportsList = names.filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
   const moduleSource =
-    `const l = globalThis[Symbol.for(${JSON.stringify(LIBRARY_KEY.description)})];\n` +
+    `const l = globalThis[Symbol.for(${JSON.stringify(LIBRARY_KEY.description)})]();\n` +
     `export const { ${exportsList.join(", ")} } = l;\n`;
   // The hooks run on Node's loader thread: they only map the name to a URL and that URL to the source above.
   const hooks =
@@ -74,4 +83,6 @@ function answerImport(names: readonly string[]): void {
     "export async function load(url, context, next) {\n" +
     '  return url === URL ? { format: "module", source: SOURCE, shortCircuit: true } : next(url, context);\n}\n';
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  // The hooks run on a thread of their own, whose start reset V8's flags.
+  pinYoungGenerationInSea();
 }

@@ -24,6 +24,7 @@ before(() => {
   pluginDir = mkdtempSync(join(tmpdir(), "fm-sea-plugins-"));
   copyFileSync(join(FIXTURES, "esm-plugin.mjs"), join(pluginDir, "esm-plugin.mjs"));
   copyFileSync(join(FIXTURES, "cjs-plugin.cjs"), join(pluginDir, "cjs-plugin.cjs"));
+  copyFileSync(join(FIXTURES, "heap-probe.mjs"), join(pluginDir, "heap-probe.mjs"));
 });
 after(() => rmSync(pluginDir, { recursive: true, force: true }));
 
@@ -63,5 +64,17 @@ describe("the single binary (Node SEA)", () => {
       assert.doesNotMatch(run.stderr(), /Warning|Error/);
     });
   }
-});
 
+  for (const mode of ["worker", "in-process"] as const) {
+    test(`the young generation stays at 1 MiB semi-spaces, like the bundle's --max-semi-space-size=1 (${mode})`, async () => {
+      const queue = await freshQueue("sea-heap");
+      const config = writeConfig(queue, { callback: join(pluginDir, "heap-probe.mjs:probe"), callbackMode: mode });
+      await queue.publish([{ file: queue.recordFile }]);
+      const run = runCli(["--conf", config, "consume"], { binary: SEA, cwd: pluginDir });
+      assert.equal(await run.exited, 0, run.stderr());
+      const [probe] = queue.records() as Array<{ newSpaceBytes: number }>;
+      // Left to grow (Node's default), the same garbage takes new_space to 32 MiB.
+      assert.ok(probe!.newSpaceBytes <= 2 * 1024 * 1024, `new_space grew to ${probe!.newSpaceBytes} bytes`);
+    });
+  }
+});
