@@ -20,7 +20,11 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
-const output = join(dist, "fedora-messaging");
+// For tests only: `--code-cache --output FILE` builds the variant whose `import()` of files
+// fails on Node 20, so that the fallback in src/callback/load.ts importPlugin() runs.
+const argv = process.argv.slice(2);
+const codeCache = argv.includes("--code-cache");
+const output = argv.includes("--output") ? argv[argv.indexOf("--output") + 1] : join(dist, "fedora-messaging");
 /** Must match LIBRARY_ASSET and EXPORTS_ASSET in src/callback/sea-library.ts. */
 const LIBRARY_ASSET = "fedora-messaging/index.cjs";
 const EXPORTS_ASSET = "fedora-messaging/exports.json";
@@ -44,7 +48,7 @@ try {
     main: join(dist, "fedora-messaging.js"),
     output: blob,
     disableExperimentalSEAWarning: true,
-    useCodeCache: false,
+    useCodeCache: codeCache,
     useSnapshot: false,
     assets: { [LIBRARY_ASSET]: join(dist, "index.cjs"), [EXPORTS_ASSET]: join(work, "exports.json") },
   };
@@ -58,7 +62,7 @@ try {
   // postject warns "Can't find string offset for section name '.note.100'" on ELF: harmless (nodejs/postject#83).
   execFileSync(process.execPath, [postject, output, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SEA_FUSE], { stdio: "ignore" });
   const help = execFileSync(output, ["--version"], { encoding: "utf8" }).trim();
-  console.error(`built dist/fedora-messaging (Node SEA, node ${process.version}): ${help}`);
+  console.error(`built ${output} (Node SEA, node ${process.version}${codeCache ? ", code cache" : ""}): ${help}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -7,11 +7,12 @@
  * the name to the repository's own package.json).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import { ROOT, runCli, testQueues, writeConfig } from "./_harness.js";
 
 const SEA = join(ROOT, "dist/fedora-messaging");
@@ -77,4 +78,23 @@ describe("the single binary (Node SEA)", () => {
       assert.ok(probe!.newSpaceBytes <= 2 * 1024 * 1024, `new_space grew to ${probe!.newSpaceBytes} bytes`);
     });
   }
+
+  test("a binary whose import() of files fails (code cache) loads plugins through importPlugin's fallback", async () => {
+    // Node 20 with a code cache, like Node >= 25.5 in every SEA (nodejs/node#62726), has no
+    // loader for import() in the main script; importPlugin() then goes through vm.Script.
+    const binary = join(pluginDir, "fedora-messaging-code-cache");
+    // Not execFileSync: a blocked event loop would miss the broker's HTTP server closing idle sockets.
+    await promisify(execFile)(process.execPath, [join(ROOT, "build/sea.mjs"), "--code-cache", "--output", binary]);
+    try {
+      const queue = await freshQueue("sea-fallback");
+      const config = writeConfig(queue, { callback: join(pluginDir, "esm-plugin.mjs:Recorder"), callbackMode: "in-process", prefetch: 1 });
+      await queue.publish([{ n: 1, nack: true }, { n: 2, halt: 4 }]);
+      const run = runCli(["--conf", config, "consume"], { binary, cwd: pluginDir });
+      assert.equal(await run.exited, 4, `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
+      assert.deepEqual(queue.records().map((r) => [(r.body as { n: number }).n, r.first]), [[1, true], [1, false], [2, true]]);
+      assert.match(run.stderr(), /USE_MAIN_CONTEXT_DEFAULT_LOADER/, "the fallback (and only it) prints this warning");
+    } finally {
+      rmSync(binary, { force: true });
+    }
+  });
 });
