@@ -155,11 +155,11 @@ describe("fm-consumer@.service under systemd (systemd-nspawn), from the RPM", { 
 
   test("a callback crash exits 13 and Restart=on-failure starts it again; the message is redelivered", async () => {
     const c = container!;
-    const pidBefore = Number(c.show(UNIT, "NRestarts")["NRestarts"]);
+    const restartsBefore = Number(c.show(UNIT, "NRestarts")["NRestarts"]);
     await queue!.publish([{ n: 20, crash: true }]);
     c.systemctl("start", UNIT);
     await waitUntil("the crash", () => existsSync(join(root, CRASH_MARKER)));
-    await waitUntil("a restart", () => Number(c.show(UNIT, "NRestarts")["NRestarts"]) > pidBefore && c.show(UNIT, "ActiveState")["ActiveState"] === "active", 30_000);
+    await waitUntil("a restart", () => Number(c.show(UNIT, "NRestarts")["NRestarts"]) > restartsBefore && c.show(UNIT, "ActiveState")["ActiveState"] === "active", 30_000);
     assert.match(c.journal("-u", UNIT), /Main process exited, code=exited, status=13\//);
     await waitUntil("message 20 consumed after the restart", () => done(20), 30_000);
     assert.deepEqual([11, 12, 13, 14].filter((n) => !done(n)), [], "the messages requeued by the stop were consumed");
