@@ -125,9 +125,10 @@ export function tryParseAmqpUrl(url: string): AmqpUrl | string {
   const query = parseQuery(parts.query);
   if (typeof query === "string") return query;
   const { heartbeat, connection_attempts, retry_delay, ...others } = query;
-  const parsedHeartbeat = integerParameter("heartbeat", heartbeat, 0);
+  // A short in AMQP 0-9-1's tune frame, as pika sends it; past it Node's timers overflow too.
+  const parsedHeartbeat = integerParameter("heartbeat", heartbeat, 0, 65_535);
   if (typeof parsedHeartbeat === "string") return parsedHeartbeat;
-  const attempts = integerParameter("connection_attempts", connection_attempts, 1);
+  const attempts = integerParameter("connection_attempts", connection_attempts, 1, Number.MAX_SAFE_INTEGER);
   if (typeof attempts === "string") return attempts;
   let retryDelay: number | undefined;
   if (retry_delay !== undefined) {
@@ -228,11 +229,12 @@ function parseQuery(query: string): Record<string, string> | string {
   return { ...values };
 }
 
-function integerParameter(name: string, value: string | undefined, min: number): number | undefined | string {
+function integerParameter(name: string, value: string | undefined, min: number, max: number): number | undefined | string {
   if (value === undefined) return undefined;
   if (!/^\s*[+-]?\d+\s*$/.test(value) || Number(value) < min) {
     return `${name} must be an integer of at least ${min}, got "${value}"`;
   }
+  if (Number(value) > max) return `${name} must be at most ${max}, got "${value}"`;
   return Number(value);
 }
 

@@ -84,7 +84,7 @@ function build(raw: unknown): Config {
   set("plugin_dir", (v) => string(v, "plugin_dir") || fail(`'plugin_dir' must be a directory path, got ""`));
   set("callback_mode", checkCallbackMode);
   set("reconnect_max_delay", (v) => positiveSeconds(v, "reconnect_max_delay"));
-  set("watchdog_timeout", (v) => nonNegativeInteger(v, "watchdog_timeout"));
+  set("watchdog_timeout", (v) => integerFrom(v, 0, MAX_SECONDS, "watchdog_timeout"));
   return config;
 }
 
@@ -100,15 +100,28 @@ function boolean(value: unknown, ...path: Array<string | number>): boolean {
   return value;
 }
 
-function nonNegativeInteger(value: unknown, ...path: Array<string | number>): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    fail(`${q(...path)} must be a non-negative integer, got ${describe(value)}`);
+/**
+ * Every number has the range the protocol or the timers accept: a value past
+ * it does not fail at start but later, in a loop (a prefetch of 2^32 made
+ * every connection die right after registering, forever).
+ */
+function integerFrom(value: unknown, min: number, max: number, ...path: Array<string | number>): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${q(...path)} must be an integer from ${min} to ${max}, got ${describe(value)}`);
   }
   return value;
 }
 
+/** A day: delays and timeouts beyond it are mistakes (and Node's timers overflow at 24.8 days). */
+const MAX_SECONDS = 86_400;
+/** AMQP 0-9-1's `basic.qos` fields, which Python sends: prefetch-count is a short, prefetch-size a long. */
+const MAX_PREFETCH_COUNT = 65_535;
+const MAX_PREFETCH_SIZE = 4_294_967_295;
+
 function positiveSeconds(value: unknown, ...path: Array<string | number>): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) fail(`${q(...path)} must be a positive number of seconds, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS) {
+    fail(`${q(...path)} must be a positive number of seconds, at most ${MAX_SECONDS}, got ${describe(value)}`);
+  }
   return value;
 }
 
@@ -148,10 +161,7 @@ function checkClientProperties(value: unknown): Config["client_properties"] {
 }
 
 function checkPublishPriority(value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 255) {
-    fail(`'publish_priority' must be an integer from 0 to 255, got ${describe(value)}`);
-  }
-  return value;
+  return integerFrom(value, 0, 255, "publish_priority");
 }
 
 const EXCHANGE_KEYS = ["type", "durable", "auto_delete", "arguments"] as const;
@@ -221,8 +231,8 @@ function checkQos(value: unknown): Config["qos"] {
   const settings = table(value, "qos");
   noUnknownKeys(settings, ["prefetch_size", "prefetch_count"], "qos");
   const qos = { ...defaultConfig().qos };
-  if (settings.prefetch_size !== undefined) qos.prefetch_size = nonNegativeInteger(settings.prefetch_size, "qos", "prefetch_size");
-  if (settings.prefetch_count !== undefined) qos.prefetch_count = nonNegativeInteger(settings.prefetch_count, "qos", "prefetch_count");
+  if (settings.prefetch_size !== undefined) qos.prefetch_size = integerFrom(settings.prefetch_size, 0, MAX_PREFETCH_SIZE, "qos", "prefetch_size");
+  if (settings.prefetch_count !== undefined) qos.prefetch_count = integerFrom(settings.prefetch_count, 0, MAX_PREFETCH_COUNT, "qos", "prefetch_count");
   return qos;
 }
 
@@ -231,10 +241,7 @@ function checkMonitoring(value: unknown): MonitoringSettings | null {
   if (Object.keys(settings).length === 0) return null; // empty: monitoring is off, as in Python
   if (!Object.hasOwn(settings, "port")) fail("The port must be defined in [monitoring] to activate it");
   noUnknownKeys(settings, ["address", "port"], "monitoring");
-  const port = settings.port;
-  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-    fail(`'monitoring.port' must be an integer from 1 to 65535, got ${describe(port)}`);
-  }
+  const port = integerFrom(settings.port, 1, 65535, "monitoring", "port");
   return { address: settings.address === undefined ? "" : string(settings.address, "monitoring", "address"), port };
 }
 

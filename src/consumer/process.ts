@@ -9,6 +9,8 @@ import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
 import { amqpMessageOf, type RawDelivery } from "./delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
+import type { RedeliveryLog } from "./redelivery-log.js";
+import type { SharedStats } from "./stats.js";
 
 /** The user's callback, normalised: a function, or a class instance's `call`. */
 export type MessageHandler = (message: Message) => unknown;
@@ -21,6 +23,10 @@ export interface ProcessContext {
   readonly handler: MessageHandler;
   /** Python's `repr(consumer)`: `Consumer(queue=q, callback=<function printer>)`. */
   readonly consumerRepr: string;
+  /** Counted before each line that tells of it (see stats.ts). */
+  readonly stats: SharedStats;
+  /** Quietens a message returned over and over; without it every delivery is logged, like Python. */
+  readonly redeliveries?: RedeliveryLog;
 }
 
 export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
@@ -34,17 +40,22 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     return INVALID;
   }
   const id = message.id;
-  log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
+  const key = id === null || id === undefined ? "None" : String(id);
+  const loud = context.redeliveries?.isLoud(key) ?? true;
+  context.stats.add("received");
+  if (loud) log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
   const started = performance.now();
   try {
     const result = context.handler(message);
     if (result !== null && typeof result === "object" && typeof (result as PromiseLike<unknown>).then === "function") await result;
   } catch (thrown) {
     const outcome = { ...outcomeOfError(thrown), durationMs: performance.now() - started };
+    if (outcome.counter) context.stats.add(outcome.counter);
     switch (outcome.counter) {
       case "rejected":
         if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
-        else log.warning(`Returning message id ${id} to the queue`);
+        else if (loud) log.warning(`Returning message id ${id} to the queue`);
+        if (!outcome.stop) context.redeliveries?.returned(key);
         break;
       case "dropped":
         log.warning(`Consumer requested message id ${id} be dropped`);
@@ -58,9 +69,12 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
       default:
         break;
     }
+    if (outcome.counter !== "rejected" || outcome.stop) context.redeliveries?.settled(key);
     return outcome;
   }
   const durationMs = performance.now() - started;
+  context.stats.add("processed");
+  context.redeliveries?.settled(key);
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
   return { ...ACCEPTED, durationMs };
 }

@@ -13,10 +13,14 @@
  */
 import type { RawDelivery } from "./delivery.js";
 import type { Outcome } from "./outcome.js";
+import type { SharedStats } from "./stats.js";
 
 export interface RunnerEvents {
-  /** Outcome of delivery `id`; always in submission order. */
-  outcome(id: number, outcome: Outcome): void;
+  /**
+   * Outcome of delivery `id`; always in submission order. `id` is undefined
+   * when the outcome belongs to no one delivery (the worker thread died).
+   */
+  outcome(id: number | undefined, outcome: Outcome): void;
 }
 
 export interface CallbackRunner {
@@ -35,6 +39,8 @@ export interface CallbackRunner {
    * will redeliver them: processing them now would only make duplicates.
    */
   discardQueued(): void;
+  /** The queue's counters, counted by whichever thread runs the callback. */
+  readonly stats: SharedStats;
   /** True while a callback is running. */
   readonly busy: boolean;
   /** Releases the thread or other resources. */

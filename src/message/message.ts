@@ -11,7 +11,7 @@ import { getLogger } from "../log.js";
 import type { NumberShapes } from "./_shapes.js";
 import { pyDumps } from "./pyjson.js";
 import { pyRepr, pyStr } from "./pyrepr.js";
-import { BASE_SCHEMA_NAME, getName, getPackage, hasSchema, registerMessageClass } from "./registry.js";
+import { BASE_SCHEMA_NAME, getName, getPackage, hasSchema, registerAlias, registerMessageClass } from "./registry.js";
 import { schemaError, type JsonSchema } from "./schema.js";
 
 const log = getLogger("fedora_messaging.message");
@@ -60,6 +60,9 @@ function pyTruthy(v: unknown): boolean {
   return Boolean(v) || (typeof v === "number" && Number.isNaN(v));
 }
 
+/** Marks a Message of any copy of this module (see `Message[Symbol.hasInstance]`). */
+const MESSAGE_BRAND = Symbol.for("fedora-messaging.message");
+
 /**
  * A Fedora message. Subclasses describe one schema; register them with
  * `registerMessageClass` or `registerSchemaModule`.
@@ -75,6 +78,17 @@ export class Message {
   static readonly WARNING = WARNING;
   static readonly ERROR = ERROR;
   static readonly SEVERITIES = SEVERITIES;
+
+  /**
+   * `message instanceof Message` holds for a message made by another copy of
+   * this module, as `isinstance` does in Python: the daemon decodes with the
+   * Message of its own bundle while a plugin imports the package's. Subclasses
+   * keep the ordinary prototype check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === Message && typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MESSAGE_BRAND] === true;
+  }
 
   /** Schema name for `registerSchemaModule` (an own static of each subclass). */
   declare static schemaName: string | undefined;
@@ -270,6 +284,9 @@ function sameJson(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(rb, k) && sameJson(ra[k], rb[k]));
 }
 
+Object.defineProperty(Message.prototype, MESSAGE_BRAND, { value: true });
+
 // The first copy of the library loaded in a thread provides the base class; a
 // second copy (a plugin's) finds it registered and keeps it.
 if (!hasSchema(BASE_SCHEMA_NAME)) registerMessageClass(BASE_SCHEMA_NAME, Message, { package: "fedora_messaging" });
+else registerAlias(BASE_SCHEMA_NAME, Message);

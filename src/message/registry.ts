@@ -66,6 +66,15 @@ export function registerMessageClass(schemaName: string, cls: MessageClass, opti
 }
 
 /**
+ * Lets `cls` name `schemaName` (in `getName`) without becoming the class that
+ * decodes it: for a second copy of the base Message (a plugin's package, while
+ * the daemon runs from its bundle), so that `new Message(...)` works there too.
+ */
+export function registerAlias(schemaName: string, cls: MessageClass): void {
+  if (!classToName.has(cls)) classToName.set(cls, schemaName);
+}
+
+/**
  * Register every export of a schema module (the object `import()` returns)
  * that is a message class with its own static `schemaName`. Returns the
  * registered names. This is how a plugin module plays the part of a Python

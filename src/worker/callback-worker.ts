@@ -11,6 +11,7 @@ import { setCurrentConfig } from "../config/current.js";
 import { callbackRepr } from "../consumer/process.js";
 import type { Outcome } from "../consumer/outcome.js";
 import { SerialProcessor } from "../consumer/serial-processor.js";
+import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
 import { pinYoungGenerationInSea } from "../sea-memory.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
@@ -82,7 +83,7 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
     const { spec, pluginDir, cwd, source } = message.source;
     const handler = await loadCallback(spec, { pluginDir, cwd, source: source === "api" ? "--callback" : source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
-    processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr }, report);
+    processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) }, report);
     send({ t: "ready" });
   } catch (error) {
     const e = error as { name?: string; message?: string; exitCode?: number };

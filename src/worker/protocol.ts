@@ -11,7 +11,14 @@ import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackSource } from "../consumer/runner.js";
 
 export type ToWorker =
-  | { readonly t: "init"; readonly queue: string; readonly source: CallbackSource; readonly config: Config }
+  | {
+      readonly t: "init";
+      readonly queue: string;
+      readonly source: CallbackSource;
+      readonly config: Config;
+      /** The queue's counters (consumer/stats.ts), shared with the main thread. */
+      readonly stats: SharedArrayBuffer;
+    }
   | { readonly t: "deliver"; readonly ids: number[]; readonly raws: RawDelivery[] }
   | { readonly t: "drain" }
   | { readonly t: "discard" };

@@ -117,12 +117,19 @@ export interface CliRun {
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/**
- * Runs `fedora-messaging ARGS` from the built bundle (or `binary`, the SEA). It
- * is killed after `timeoutMs`.
- */
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; binary?: string; cwd?: string } = {}): CliRun {
-  const [command, commandArgs] = options.binary ? [options.binary, [...args]] : [process.execPath, [CLI, ...args]];
+export interface RunOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** The process is killed after this long. */
+  readonly timeoutMs?: number;
+  /** Another `fedora-messaging` to run (an installed package's bin, the SEA): run as an executable. */
+  readonly executable?: string;
+  /** Working directory of the process (default: the test's). */
+  readonly cwd?: string;
+}
+
+/** Runs `fedora-messaging ARGS`, by default from the built bundle. */
+export function runCli(args: readonly string[], options: RunOptions = {}): CliRun {
+  const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [CLI, ...args]];
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
     ...(options.cwd ? { cwd: options.cwd } : {}),

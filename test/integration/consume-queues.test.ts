@@ -9,9 +9,12 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { brokerUrls } from "../support/broker.js";
 import { waitForQueue } from "../support/management.js";
-import { BEHAVIOURS, consumeToEnd, testQueues } from "./_harness.js";
+import { until } from "../support/wait.js";
+import { BEHAVIOURS, runCli, testQueues } from "./_harness.js";
 
 const freshQueue = testQueues();
+/** Enough for queue A to still hold some when B halts (20 ms each). */
+const A_MESSAGES = 100;
 
 describe("several queues", () => {
   test("both queues are consumed; a halt on one stops both, the other's messages stay queued", async () => {
@@ -30,19 +33,22 @@ describe("several queues", () => {
         binding(a.name, a.routingKey),
         binding(b.name, b.routingKey),
         "[qos]\nprefetch_count = 1",
-        `[consumer_config]\nrecord_file = ${JSON.stringify(a.recordFile)}\nhalt_code = 7`,
+        `[consumer_config]\nrecord_file = ${JSON.stringify(a.recordFile)}\nhalt_code = 7\nsleep_ms = 20`,
       ].join("\n"),
     );
-    await a.publish([{ n: 1 }, { n: 2 }, { n: 3 }]);
-    await b.publish([{ n: 1 }, { halt: true }]);
-    const { code, stdout } = await consumeToEnd(config);
+    await a.publish(Array.from({ length: A_MESSAGES }, (_, n) => ({ n })));
+    await b.publish([{ n: 1 }]);
+    const run = runCli(["--conf", config, "consume"]);
+    const consumedFrom = (queue: string) => a.records().some((r) => r["queue"] === queue);
+    await until(() => consumedFrom(a.name) && consumedFrom(b.name), { what: "both queues consumed" });
+    // Only now the marker: a halt on B while A (slowed down) still has messages.
+    await b.publish([{ halt: true }]);
+    const code = await run.exited;
+    const stdout = run.stdout();
     assert.equal(code, 7, stdout);
-    const seen = a.records();
-    assert.ok(seen.some((r) => r["queue"] === a.name), "queue A was consumed");
-    assert.ok(seen.some((r) => r["queue"] === b.name), "queue B was consumed");
     // Each queue keeps exactly what was not processed (and nothing is unacknowledged).
-    const processedA = seen.filter((r) => r["queue"] === a.name).length;
-    await waitForQueue(a.name, (q) => q.messages_ready === 3 - processedA && q.messages_unacknowledged === 0, 10_000);
+    const processedA = a.records().filter((r) => r["queue"] === a.name).length;
+    await waitForQueue(a.name, (q) => q.messages_ready === A_MESSAGES - processedA && q.messages_unacknowledged === 0, 10_000);
     await waitForQueue(b.name, (q) => q.messages === 0, 10_000);
     assert.match(stdout, /Consumer halted with non-zero exit code \(7\): marker seen/);
   });

@@ -54,7 +54,7 @@ describe("the single binary (Node SEA)", () => {
       const queue = await freshQueue("sea");
       const config = writeConfig(queue, { callback: `${join(pluginDir, plugin)}`, callbackMode: mode, prefetch: 1 });
       await queue.publish([{ n: 1, nack: true }, { n: 2 }, { n: 3, halt: 3 }]);
-      const run = runCli(["--conf", config, "consume"], { binary: SEA, cwd: pluginDir, env: { NODE_PATH: "" } });
+      const run = runCli(["--conf", config, "consume"], { executable: SEA, cwd: pluginDir, env: { NODE_PATH: "" } });
       const code = await run.exited;
       assert.equal(code, 3, `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
       const records = queue.records();
@@ -71,7 +71,7 @@ describe("the single binary (Node SEA)", () => {
       const queue = await freshQueue("sea-heap");
       const config = writeConfig(queue, { callback: join(pluginDir, "heap-probe.mjs:probe"), callbackMode: mode });
       await queue.publish([{ file: queue.recordFile }]);
-      const run = runCli(["--conf", config, "consume"], { binary: SEA, cwd: pluginDir });
+      const run = runCli(["--conf", config, "consume"], { executable: SEA, cwd: pluginDir });
       assert.equal(await run.exited, 0, run.stderr());
       const [probe] = queue.records() as Array<{ newSpaceBytes: number }>;
       // Left to grow (Node's default), the same garbage takes new_space to 32 MiB.
@@ -89,7 +89,7 @@ describe("the single binary (Node SEA)", () => {
       const queue = await freshQueue("sea-fallback");
       const config = writeConfig(queue, { callback: join(pluginDir, "esm-plugin.mjs:Recorder"), callbackMode: "in-process", prefetch: 1 });
       await queue.publish([{ n: 1, nack: true }, { n: 2, halt: 4 }]);
-      const run = runCli(["--conf", config, "consume"], { binary, cwd: pluginDir });
+      const run = runCli(["--conf", config, "consume"], { executable: binary, cwd: pluginDir });
       assert.equal(await run.exited, 4, `stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`);
       assert.deepEqual(queue.records().map((r) => [(r.body as { n: number }).n, r.first]), [[1, true], [1, false], [2, true]]);
       assert.match(run.stderr(), /USE_MAIN_CONTEXT_DEFAULT_LOADER/, "the fallback (and only it) prints this warning");

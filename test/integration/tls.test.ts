@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { brokerUrls } from "../support/broker.js";
 import { createUser, deleteUser, listConnections, setPermissions } from "../support/management.js";
+import { eventually, until } from "../support/wait.js";
 import { consumeToEnd, runCli, testQueues, writeConfig, type TestQueue } from "./_harness.js";
 
 const TLS_DIR = process.env["FM_TEST_TLS_DIR"];
@@ -76,6 +76,7 @@ describe("TLS", { skip }, () => {
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
     try {
       await run.waitFor("Successfully registered AMQP consumer");
+      await until(() => queue.records().length >= 1, { what: "the message consumed" });
       const connection = await connectionOf(queue);
       assert.equal(connection["user"], PLAIN_USER);
       assert.equal(connection["ssl"], true);
@@ -98,7 +99,7 @@ describe("TLS", { skip }, () => {
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
     try {
       await run.waitFor("Successfully registered AMQP consumer");
-      while (queue.records().length < 1) await sleep(50);
+      await until(() => queue.records().length >= 1, { what: "the message consumed" });
       const connection = await connectionOf(queue);
       assert.equal(connection["user"], CERT_USER);
       assert.equal(connection["auth_mechanism"], "EXTERNAL");
@@ -280,13 +281,12 @@ async function consume(config: string): Promise<{ code: number; stdout: string; 
 /** The broker's view of the CLI's connection for this queue (its client properties name the app). */
 async function connectionOf(queue: TestQueue): Promise<Record<string, unknown>> {
   const app = `fm-test-${queue.name}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = (await listConnections()).find((c) => c.client_properties["app"] === app);
-    if (found) return found as unknown as Record<string, unknown>;
-    if (Date.now() > deadline) throw new Error(`no connection of ${app} in the management API`);
-    await sleep(100);
-  }
+  const found = await eventually(
+    async () => (await listConnections()).find((c) => c.client_properties["app"] === app),
+    (connection) => connection !== undefined,
+    { what: `a connection of ${app} in the management API` },
+  );
+  return found as unknown as Record<string, unknown>;
 }
 
 /** PUT /api/users/NAME with an empty password hash: a user no password can log in as. */

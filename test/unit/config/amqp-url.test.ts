@@ -55,6 +55,7 @@ const bad: ReadonlyArray<readonly [string, string]> = [
   ["amqps://h?heartbeat=abc", 'heartbeat must be an integer of at least 0, got "abc"'],
   ["amqp://h?heartbeat=-1", 'heartbeat must be an integer of at least 0, got "-1"'],
   ["amqp://h?heartbeat=1.5", 'heartbeat must be an integer of at least 0, got "1.5"'],
+  ["amqp://h?heartbeat=65536", 'heartbeat must be at most 65535, got "65536"'],
   ["amqp://h?connection_attempts=0", 'connection_attempts must be an integer of at least 1, got "0"'],
   ["amqp://h?retry_delay=-1", 'retry_delay must be a non-negative number of seconds, got "-1"'],
   ["amqp://h?retry_delay=abc", 'retry_delay must be a non-negative number of seconds, got "abc"'],

@@ -107,7 +107,7 @@ describe("file contents", () => {
   it("names the file in validation errors", () => {
     const wrong = join(dir, "wrong.toml");
     writeFileSync(wrong, '[qos]\nprefetch_count = "ten"\n');
-    assert.throws(() => loadConfig({ path: wrong }), { message: `Configuration error: in ${wrong}: 'qos.prefetch_count' must be a non-negative integer, got "ten"` });
+    assert.throws(() => loadConfig({ path: wrong }), { message: `Configuration error: in ${wrong}: 'qos.prefetch_count' must be an integer from 0 to 65535, got "ten"` });
   });
   it("accepts an empty file", () => {
     const empty = join(dir, "empty.toml");

@@ -217,9 +217,15 @@ describe("qos", () => {
   });
   it("takes both values", () => assert.deepEqual(load("[qos]\nprefetch_size = 0\nprefetch_count = 25").qos, { prefetch_size: 0, prefetch_count: 25 }));
   it("wants non-negative integers", () => {
-    rejects('[qos]\nprefetch_count = "ten"', `'qos.prefetch_count' must be a non-negative integer, got "ten"`);
-    rejects("[qos]\nprefetch_count = -1", "'qos.prefetch_count' must be a non-negative integer, got -1");
-    rejects("[qos]\nprefetch_size = 1.5", "'qos.prefetch_size' must be a non-negative integer, got 1.5");
+    rejects('[qos]\nprefetch_count = "ten"', `'qos.prefetch_count' must be an integer from 0 to 65535, got "ten"`);
+    rejects("[qos]\nprefetch_count = -1", "'qos.prefetch_count' must be an integer from 0 to 65535, got -1");
+    rejects("[qos]\nprefetch_size = 1.5", "'qos.prefetch_size' must be an integer from 0 to 4294967295, got 1.5");
+  });
+  it("refuses values past what AMQP 0-9-1's basic.qos carries (Python would fail sending them)", () => {
+    rejects("[qos]\nprefetch_count = 4294967296", "'qos.prefetch_count' must be an integer from 0 to 65535, got 4294967296");
+    rejects("[qos]\nprefetch_count = 65536", "'qos.prefetch_count' must be an integer from 0 to 65535, got 65536");
+    rejects("[qos]\nprefetch_size = 4294967296", "'qos.prefetch_size' must be an integer from 0 to 4294967295, got 4294967296");
+    assert.equal(load("[qos]\nprefetch_count = 65535").qos.prefetch_count, 65535);
   });
   it("rejects other keys and non-tables", () => {
     rejects("[qos]\nprefetch = 1", "'qos' has an unknown key 'prefetch'; valid keys are ['prefetch_size', 'prefetch_count']");
@@ -314,8 +320,10 @@ describe("plugin_dir and callback_mode (ours)", () => {
     rejects("plugin_dir = 1", "'plugin_dir' must be a string, got 1");
     rejects('plugin_dir = ""', `'plugin_dir' must be a directory path, got ""`);
     rejects('callback_mode = "thread"', `'callback_mode' must be "worker" or "in-process", got "thread"`);
-    rejects("reconnect_max_delay = 0", `'reconnect_max_delay' must be a positive number of seconds, got 0`);
-    rejects('watchdog_timeout = "5m"', `'watchdog_timeout' must be a non-negative integer, got "5m"`);
+    rejects("reconnect_max_delay = 0", `'reconnect_max_delay' must be a positive number of seconds, at most 86400, got 0`);
+    rejects("reconnect_max_delay = 1e9", `'reconnect_max_delay' must be a positive number of seconds, at most 86400, got 1000000000`);
+    rejects('watchdog_timeout = "5m"', `'watchdog_timeout' must be an integer from 0 to 86400, got "5m"`);
+    rejects("watchdog_timeout = 86401", `'watchdog_timeout' must be an integer from 0 to 86400, got 86401`);
     assert.equal(load("reconnect_max_delay = 2.5\nwatchdog_timeout = 0").reconnect_max_delay, 2.5);
   });
 });

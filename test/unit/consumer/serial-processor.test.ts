@@ -1,31 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { RawDelivery } from "../../../src/consumer/delivery.js";
 import type { Outcome } from "../../../src/consumer/outcome.js";
 import { SerialProcessor } from "../../../src/consumer/serial-processor.js";
+import { SharedStats } from "../../../src/consumer/stats.js";
 import { HaltConsumer, Nack } from "../../../src/errors.js";
 import type { Message } from "../../../src/message/message.js";
 import { setLevel } from "../../../src/log.js";
+import { raw } from "./_raw.js";
 
 setLevel("fedora_messaging", 50); // keep the test output quiet
-
-function raw(body: unknown, id = "id"): RawDelivery {
-  return {
-    annotations: { "x-routing-key": "t.topic" },
-    applicationProperties: { fedora_messaging_schema: "base.message", fedora_messaging_severity: 20 },
-    messageId: id,
-    subject: undefined,
-    contentType: "application/json",
-    contentEncoding: "utf-8",
-    priority: undefined,
-    data: typeof body === "string" ? Buffer.from(body) : Buffer.from(JSON.stringify(body)),
-  };
-}
 
 function run(handler: (m: Message) => unknown, bodies: unknown[]): Promise<Array<[number, Outcome]>> {
   return new Promise((resolve) => {
     const seen: Array<[number, Outcome]> = [];
-    const processor = new SerialProcessor({ queue: "q", handler, consumerRepr: "Consumer(queue=q)" }, (id, outcome) => {
+    const processor = new SerialProcessor({ queue: "q", handler, consumerRepr: "Consumer(queue=q)", stats: new SharedStats() }, (id, outcome) => {
       seen.push([id, outcome]);
       if (seen.length === bodies.length || outcome.stop) setImmediate(() => resolve(seen));
     });
@@ -64,7 +52,7 @@ describe("serial processing", () => {
 
   it("stops after a halt: the rest is left for the owner to release", async () => {
     const processor = new SerialProcessor(
-      { queue: "q", handler: () => { throw new HaltConsumer(5); }, consumerRepr: "c" },
+      { queue: "q", handler: () => { throw new HaltConsumer(5); }, consumerRepr: "c", stats: new SharedStats() },
       () => undefined,
     );
     processor.submit(0, raw({}));
@@ -76,7 +64,7 @@ describe("serial processing", () => {
   it("drain waits for the message in progress and returns the queued ones", async () => {
     const outcomes: number[] = [];
     const processor = new SerialProcessor(
-      { queue: "q", handler: () => new Promise((r) => setTimeout(r, 20)), consumerRepr: "c" },
+      { queue: "q", handler: () => new Promise((r) => setTimeout(r, 20)), consumerRepr: "c", stats: new SharedStats() },
       (id) => outcomes.push(id),
     );
     processor.submit(0, raw({}));

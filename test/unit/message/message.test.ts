@@ -136,3 +136,16 @@ test("repr() and equals() follow Python's __repr__ and __eq__", () => {
   other.topic = "u";
   assert.ok(!m.equals(other));
 });
+
+test("instanceof Message holds across two copies of the module (the daemon's bundle and a plugin's package)", async () => {
+  // A second copy of the module, as a plugin importing the installed package gets.
+  const other = (await import(`../../../src/message/message.ts?copy=${Date.now()}`)) as typeof import("../../../src/message/message.js");
+  assert.notEqual(other.Message, Message);
+  assert.ok(new other.Message({ topic: "t" }) instanceof Message);
+  assert.ok(new Message({ topic: "t" }) instanceof other.Message);
+  class Narrow extends Message {}
+  registerMessageClass("test.narrow", Narrow);
+  assert.ok(!(new Message({ topic: "t" }) instanceof Narrow), "a subclass keeps the prototype check");
+  assert.ok(new Narrow({ topic: "t" }) instanceof other.Message);
+  assert.ok(!({ topic: "t" } instanceof Message));
+});

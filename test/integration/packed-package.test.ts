@@ -1,0 +1,146 @@
+/**
+ * The npm package as a user gets it: `npm pack`, installed into an empty
+ * project, then plugins that import it *by name* (ES module and CommonJS) run
+ * under the installed `fedora-messaging` against the broker, and TypeScript
+ * files type-check against the installed types.
+ *
+ * Why: the ESM entry once named a file the build never wrote, and the
+ * package's install script named a file the package does not ship; every
+ * other test imports from src/ or dist/ directly, so only this one sees what
+ * `package.json` really hands out.
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { waitForQueue } from "../support/management.js";
+import { ROOT, runCli, testQueues, writeConfig } from "./_harness.js";
+
+const freshQueue = testQueues();
+const project = mkdtempSync(join(tmpdir(), "fm-packed-"));
+const installedCli = join(project, "node_modules/.bin/fedora-messaging");
+
+/**
+ * A plugin: Nack on its first call, HaltConsumer(3) on its second; records
+ * what it saw of the package. It also builds a message and registers a schema
+ * with the package's own Message class (the daemon decodes with its bundle's).
+ */
+const ESM_PLUGIN = `
+import { appendFileSync } from "node:fs";
+import { Drop, HaltConsumer, Message, Nack, currentConfig, registerSchemaModule } from "fedora-messaging";
+class Custom extends Message {}
+Custom.schemaName = "packed.custom";
+const registered = registerSchemaModule({ Custom });
+let calls = 0;
+export class Plugin {
+  call(message) {
+    calls++;
+    const built = new Message({ topic: "packed.built", body: { n: calls } }).topic;
+    const seen = { calls, isMessage: message instanceof Message, drop: typeof Drop, topic: message.topic, built, registered };
+    appendFileSync(currentConfig().consumer_config.record_file, JSON.stringify(seen) + "\\n");
+    if (calls === 1) throw new Nack();
+    throw new HaltConsumer(3, "the packed ESM plugin is done");
+  }
+}
+`;
+
+const CJS_PLUGIN = `
+const { appendFileSync } = require("node:fs");
+const { Drop, HaltConsumer, Message, Nack, currentConfig } = require("fedora-messaging");
+let calls = 0;
+exports.plugin = function plugin(message) {
+  calls++;
+  const seen = { calls, isMessage: message instanceof Message, drop: typeof Drop, topic: message.topic };
+  appendFileSync(currentConfig().consumer_config.record_file, JSON.stringify(seen) + "\\n");
+  if (calls === 1) throw new Nack();
+  throw new HaltConsumer(3, "the packed CJS plugin is done");
+};
+`;
+
+/** What a TypeScript program or plugin writes against the package's types (must compile, strict). */
+const TS_PROGRAM = `
+import { consume, Drop, HaltConsumer, Message, Nack, type ConsumeResult } from "fedora-messaging";
+export class Plugin {
+  call(message: Message): void {
+    const topic: string = message.topic;
+    if (topic.endsWith(".drop")) throw new Drop();
+    if (topic.endsWith(".stop")) throw new HaltConsumer(0, "done", false);
+    throw new Nack();
+  }
+}
+export const running: Promise<ConsumeResult> = consume((message: Message) => void message.body, {
+  bindings: { exchange: "amq.topic", routing_keys: ["#"] },
+  signal: AbortSignal.timeout(1000),
+});
+`;
+
+before(() => {
+  const packed = execFileSync("npm", ["pack", "--silent", "--pack-destination", project], { cwd: ROOT, encoding: "utf8" });
+  const tarball = packed.trim().split("\n").at(-1)!;
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-project", private: true }));
+  // Dependencies come from npm's cache when `npm ci` already fetched them.
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", join(project, tarball)], {
+    cwd: project,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  writeFileSync(join(project, "plugin.mjs"), ESM_PLUGIN);
+  writeFileSync(join(project, "plugin.cjs"), CJS_PLUGIN);
+});
+after(() => rmSync(project, { recursive: true, force: true }));
+
+describe("the npm package, installed from its tarball", () => {
+  for (const [kind, spec] of [["ESM", "plugin.mjs:Plugin"], ["CJS", "plugin.cjs:plugin"]] as const) {
+    test(`a ${kind} plugin imports the package by name; Nack then HaltConsumer under the installed CLI`, async () => {
+      const queue = await freshQueue("packed");
+      await queue.publish([{ n: 1 }]);
+      const config = writeConfig(queue, { callback: join(project, spec) });
+      const run = runCli(["--conf", config, "consume"], { executable: installedCli });
+      const code = await run.exited;
+      assert.equal(code, 3, `${run.stdout()}\n${run.stderr()}`);
+      assert.match(run.stdout(), new RegExp(`Consumer halted with non-zero exit code \\(3\\): the packed ${kind} plugin is done`));
+      const seen = queue.records();
+      assert.deepEqual(seen.map((r) => r["calls"]), [1, 2], "the Nacked message came back once");
+      for (const r of seen) {
+        assert.equal(r["isMessage"], true, "instanceof Message holds for the daemon's messages");
+        assert.equal(r["drop"], "function");
+        assert.equal(r["topic"], queue.routingKey);
+        if (kind === "ESM") {
+          assert.equal(r["built"], "packed.built");
+          assert.deepEqual(r["registered"], ["packed.custom"]);
+        }
+      }
+      // The Nack put it back, the halt accepted it: nothing left, nothing lost.
+      await waitForQueue(queue.name, (q) => q.messages === 0, 10_000);
+    });
+  }
+
+  test("TypeScript code type-checks against the installed types (ESM and CommonJS, strict)", () => {
+    writeFileSync(join(project, "program.mts"), TS_PROGRAM);
+    writeFileSync(join(project, "program.cts"), TS_PROGRAM);
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          strict: true,
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+          typeRoots: [join(ROOT, "node_modules/@types")],
+        },
+        files: ["program.mts", "program.cts"],
+      }),
+    );
+    const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
+    try {
+      execFileSync(process.execPath, [tsc, "-p", join(project, "tsconfig.json")], { cwd: project, encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout: string; stderr: string };
+      assert.fail(`tsc failed:\n${stdout}${stderr}`);
+    }
+  });
+});
