@@ -62,6 +62,7 @@ describe("the single binary (Node SEA)", () => {
         records.map((r) => [(r.body as { n: number }).n, r.first]),
         [[1, true], [1, false], [2, true], [3, true]],
       );
+      assert.ok(records.every((r) => r.isMessage === true), "instanceof Message holds with the binary's copy of the library");
       assert.doesNotMatch(run.stderr(), /Warning|Error/);
     });
   }
