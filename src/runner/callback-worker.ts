@@ -13,6 +13,7 @@ import type { Outcome } from "../consumer/outcome.js";
 import { SerialProcessor } from "./serial-processor.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
+import { pinYoungGenerationInSea } from "../sea-memory.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
@@ -23,6 +24,8 @@ const port = parentPort;
 if (!port) throw new Error("callback-worker must run in a worker thread");
 // A plugin's console.log joins our log lines on fd 1, in order.
 orderStdout();
+// This thread's start reset V8's flags: in a SEA binary, pin the young generation again.
+pinYoungGenerationInSea();
 
 
 let processor: SerialProcessor | undefined;

@@ -124,6 +124,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Another `fedora-messaging` to run (an installed package's bin, the SEA): run as an executable. */
   readonly executable?: string;
+  /** Working directory of the process (default: the test's). */
+  readonly cwd?: string;
 }
 
 /** Runs `fedora-messaging ARGS`, by default from the built bundle. */
@@ -131,6 +133,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): CliRu
   const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [CLI, ...args]];
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
