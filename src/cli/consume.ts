@@ -5,6 +5,7 @@
  * `consume --help` stays fast.
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
+import type { Config } from "../config/types.js";
 import type { RunConsumerOptions, RunOutcome } from "../daemon/run.js";
 import { CONSUME_DESCRIPTION, consumeArgs, type ScannedValues } from "./_args.js";
 
@@ -12,6 +13,8 @@ import { CONSUME_DESCRIPTION, consumeArgs, type ScannedValues } from "./_args.js
 export interface CommandRunContext<V> {
   /** `--conf` or `$FEDORA_MESSAGING_CONF`, already checked to be a file. */
   readonly conf: string | undefined;
+  /** The configuration loaded from `conf` (or the default file) before the command's options were parsed. */
+  readonly config: Config;
   /** This command's options, parsed strictly by `scanArgs`. */
   readonly values: V;
   readonly env: NodeJS.ProcessEnv;
@@ -32,18 +35,17 @@ export const command: CommandDef = defineCommand<ArgsDef>({
 });
 
 /**
- * Python's order: load the configuration, resolve the callback (failing before
+ * Python's order: (the configuration was loaded by the root command) resolve the callback (failing before
  * any connection when it cannot be found), apply the overrides, consume.
  * @throws ConfigurationError (exit 2), CallbackLoadError (exit 1 or 2), or what `runConsumer` throws.
  */
 export async function consume(context: CommandRunContext<ConsumeValues>): Promise<RunOutcome> {
   const { values } = context;
-  const [{ loadConfig }, { applyCliOverrides }, { resolveCallbackSpec, locateCallback }] = await Promise.all([
-    import("../config/load.js"),
+  const [{ applyCliOverrides }, { resolveCallbackSpec, locateCallback }] = await Promise.all([
     import("../config/overrides.js"),
     import("../callback/load.js"),
   ]);
-  const loaded = loadConfig({ path: context.conf, env: context.env });
+  const loaded = context.config;
   const { spec, source } = resolveCallbackSpec({
     callbackFile: values["callback-file"],
     callback: values.callback,

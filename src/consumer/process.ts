@@ -7,6 +7,7 @@ import { ValidationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
+import { pyStr } from "../message/pyrepr.js";
 import { amqpMessageOf, type RawDelivery } from "./delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
 import type { SharedStats } from "./stats.js";
@@ -36,7 +37,8 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     log.debug(`Validation failure: ${error.summary}`);
     return INVALID;
   }
-  const id = message.id;
+  // Python's `%s` of a missing id is "None", never "null".
+  const id = pyStr(message.id);
   context.stats.add("received");
   log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
   const started = performance.now();

@@ -24,7 +24,8 @@ export interface TestQueue {
   readonly recordFile: string;
   /** Publishes fedora-messaging-shaped messages with this queue's routing key. */
   publish(bodies: ReadonlyArray<Record<string, unknown>>, extra?: { headers?: Record<string, unknown> }): Promise<void>;
-  publishRaw(raw: Buffer): Promise<void>;
+  /** Publishes exact body bytes; `id: null` sends no message id. */
+  publishRaw(raw: Buffer, options?: { id?: string | null }): Promise<void>;
   /** What the callback recorded, one object per call. */
   records(): Array<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -45,7 +46,7 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
     recordFile,
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
-    publishRaw: (raw) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw }]),
+    publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
     records: () =>
       existsSync(recordFile)
         ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
