@@ -11,13 +11,14 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { isAbsolute, join, resolve as resolvePath } from "node:path";
+import { basename, isAbsolute, join, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { CallbackLoadError } from "../errors.js";
 import { getLogger } from "../log.js";
 import type { Message } from "../message/message.js";
 import { printer } from "./printer.js";
+import { syntaxErrorLine } from "./_syntax-position.js";
 
 /** What the consumer calls for each message; may be async. */
 export type Callback = (message: Message) => unknown | Promise<unknown>;
@@ -321,7 +322,7 @@ async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, s
       throw importFailed(errorText(error), source);
     }
     throw new CallbackLoadError(
-      `The ${location.path} file raised the following exception during execution: ${describeEvaluationError(error)}`,
+      `The ${location.path} file raised the following exception during execution: ${describeEvaluationError(error, location.file)}`,
       1,
       { cause: error },
     );
@@ -356,12 +357,12 @@ function isDynamicImportUnavailable(error: unknown): boolean {
   return code === "ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING" || code === "ERR_UNKNOWN_BUILTIN_MODULE";
 }
 
-function describeEvaluationError(error: unknown): string {
+function describeEvaluationError(error: unknown, file: string): string {
   let text = errorText(error);
   if (error instanceof SyntaxError) {
-    // Node puts "file:///x.mjs:3" on the stack's first line; the message has no position.
-    const where = error.stack?.split("\n", 1)[0];
-    if (where && /^(file:\/\/|\/).*:\d+$/.test(where)) text += ` (${where})`;
+    // Python's shape: "invalid syntax (plugin.py, line 2)".
+    const where = syntaxErrorLine(error, file);
+    if (where) text += ` (${basename(where.file)}, line ${where.line})`;
     if (/Cannot use import statement outside a module|Unexpected token 'export'/.test(text)) {
       text += '; name the file .mjs, or add a package.json with "type": "module" beside it, to load it as an ES module';
     }
