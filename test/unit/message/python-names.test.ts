@@ -11,21 +11,8 @@ import * as library from "../../../src/index.js";
 import { ValidationError } from "../../../src/errors.js";
 import { setSink } from "../../../src/log.js";
 import { dumps, getMessage, get_message, libravatar_url, libravatarUrl, Message, registerMessageClass, user_avatar_url, userAvatarUrl } from "../../../src/message/index.js";
+import type { ReceiveCase } from "./_fixtures.js";
 
-interface ReceiveCase {
-  name: string;
-  routingKey: string;
-  headers: string | null;
-  contentEncoding: string | null;
-  messageId: string | null;
-  priority: number | null;
-  bodyHex: string;
-  error?: string;
-  str?: string;
-  record?: string;
-  repr?: string;
-  logs: string[];
-}
 interface LibravatarCase {
   call: "user" | "libravatar";
   args: [string | null, ...unknown[]];
