@@ -9,6 +9,7 @@
  * bundling its own copy of this library, or an outcome serialised back from the
  * worker thread, must still be understood.
  */
+import { pyErrorRepr } from "./message/pyrepr.js";
 
 /** Base of every error this library throws on purpose. */
 export class FedoraMessagingError extends Error {
@@ -43,7 +44,7 @@ export class ValidationError extends FedoraMessagingError {
 
 /**
  * The broker refused an action for lack of permission. At registration or while
- * consuming; the CLI exits 15.
+ * consuming; the CLI exits 15 and names `description` (what was refused).
  */
 export class PermissionError extends FedoraMessagingError {
   override name = "PermissionError";
@@ -53,7 +54,7 @@ export class PermissionError extends FedoraMessagingError {
     readonly reason: string,
     options?: ErrorOptions,
   ) {
-    super(`The consumer could not proceed because of a permissions problem: ${reason}`, options);
+    super(`Access to the ${objType} ${description} was refused: ${reason}`, options);
   }
 }
 
@@ -96,19 +97,31 @@ export class ConsumerCanceledError extends FedoraMessagingError {
 }
 
 /**
- * Something unexpected failed while registering consumers (declaring, binding,
- * attaching) that none of the classes above describes. The CLI exits 11.
+ * Something unexpected (`cause`) failed while registering consumers (declaring,
+ * binding, attaching) that none of the classes above describes. The message is
+ * Python's sentence; the CLI logs it with the cause's traceback and exits 11.
  */
 export class UnexpectedRegistrationError extends FedoraMessagingError {
   override name = "UnexpectedRegistrationError";
+  constructor(cause: unknown) {
+    super(`An unexpected error (${pyErrorRepr(cause)}) occurred while registering the consumer, please report this bug.`, { cause });
+  }
 }
 
 /**
  * The user's callback threw an error that is not a control-flow signal. Every
- * unsettled message of that consumer is released and the CLI exits 13.
+ * unsettled message of that consumer is released and the CLI logs the message,
+ * Python's sentence, and exits 13.
  */
 export class CallbackError extends FedoraMessagingError {
   override name = "CallbackError";
+  /**
+   * @param consumer the consumer's Python-style repr, `Consumer(queue=…, callback=…)`
+   * @param errorRepr the thrown value's Python-style repr, `ValueError('boom')`
+   */
+  constructor(consumer: string, errorRepr: string, options?: ErrorOptions) {
+    super(`Unexpected error occurred in consumer ${consumer}: ${errorRepr}`, options);
+  }
 }
 
 /**
@@ -124,6 +137,15 @@ export class CallbackLoadError extends FedoraMessagingError {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * The `[monitoring]` server could not listen (port in use, no permission,
+ * an address this host does not have). Exit 1, before anything is consumed:
+ * a probe that cannot reach the daemon must not find it running blind.
+ */
+export class MonitoringError extends FedoraMessagingError {
+  override name = "MonitoringError";
 }
 
 // --- callback control flow -------------------------------------------------
@@ -160,12 +182,26 @@ export class HaltConsumer extends ControlSignal {
   readonly exitCode: number;
   readonly reason: string | undefined;
   readonly requeue: boolean;
+  /** @throws TypeError when `exitCode` is not an integer from 0 to 255. */
   constructor(exitCode = 0, reason?: string, requeue = false) {
+    const problem = haltCodeProblem(exitCode);
+    if (problem) throw new TypeError(problem);
     super(reason ?? `Consumer halted with exit code ${exitCode}`);
     this.exitCode = exitCode;
     this.reason = reason;
     this.requeue = requeue;
   }
+}
+
+/**
+ * Why `exitCode` cannot be a HaltConsumer's exit code, or undefined when it
+ * can. A process exit status is 0-255: 256 would end the run with 0 (success),
+ * "x" with whatever the shell makes of it.
+ */
+export function haltCodeProblem(exitCode: unknown): string | undefined {
+  if (typeof exitCode === "number" && Number.isInteger(exitCode) && exitCode >= 0 && exitCode <= 255) return undefined;
+  const shown = typeof exitCode === "string" ? JSON.stringify(exitCode) : String(exitCode);
+  return `HaltConsumer's exit code must be an integer from 0 to 255 (a process exit status), got ${shown}`;
 }
 
 /** What kind of control signal `value` is, if any, by brand (works across copies and threads). */

@@ -3,7 +3,8 @@
  * `import { consume, Nack, Drop, HaltConsumer, Message } from "fedora-messaging"`.
  * Re-exports only.
  */
-export { consume, type ConsumeCallback, type ConsumeOptions, type ConsumeResult, type BindingInput } from "./consume.js";
+export { consume, type ConsumeCallback, type ConsumeOptions, type ConsumeResult, type BindingInput } from "./api/consume.js";
+export type { RunEnd, Halted } from "./ending.js";
 export {
   Nack,
   Drop,
@@ -18,6 +19,7 @@ export {
   UnexpectedRegistrationError,
   CallbackError,
   CallbackLoadError,
+  MonitoringError,
 } from "./errors.js";
 export {
   Message,

@@ -2,15 +2,16 @@
  * One AMQP 1.0 connection to RabbitMQ 4, opened with rhea, promisified.
  *
  * rhea's own reconnect is off (`reconnect: false`): it only retries after
- * `amqp:connection:forced` closes and knows nothing of our topology, so the
- * daemon owns reconnection in one place (daemon/supervisor.ts) and every
- * connection here lives once: opened, used, ended. `ended` always settles, with
+ * `amqp:connection:forced` closes and knows nothing of our topology, so
+ * reconnection lives in one place (amqp/supervisor.ts) and every connection
+ * here lives once: opened, used, ended. `ended` always settles, with
  * the reason, whoever ends it. Used for consuming today and publishing later.
  */
 import { isIP } from "node:net";
-import rhea, { type Connection, type ConnectionOptions, type EventContext } from "rhea";
+import rhea, { type Connection, type ConnectionOptions, type Container, type EventContext } from "rhea";
 import { ConnectionError } from "../errors.js";
 import { decodeAmqpBooleansAsBooleans } from "../message/decode.js";
+import { BrokerUnreachableError, refusedOpen, socketClosedBeforeOpen, toError } from "./errors.js";
 
 /** What `openConnection` needs; built from the config by `connectionSettings()`. */
 export interface ConnectionSettings {
@@ -48,24 +49,23 @@ export interface ConnectionEnd {
   readonly error?: Error | undefined;
 }
 
-/** The broker could not be reached at all (refused, unreachable, timed out): worth retrying. */
-export class BrokerUnreachableError extends Error {
-  override name = "BrokerUnreachableError";
-}
-
 /** The oldest RabbitMQ that carries fedora-messaging headers over AMQP 1.0. */
 const MIN_RABBITMQ = [4, 0] as const;
 
-/** Python's sentence for a failed handshake (bad credentials, vhost, TLS). */
-export const HANDSHAKE_FAILED =
-  "The TCP connection appears to have started, but the TLS or AMQP handshake with the broker failed; " +
-  "check your connection and authentication parameters and ensure your user has permission to access the vhost";
+let container: Container | undefined;
 
-// RabbitMQ encodes booleans (pika's `True` headers too) in a form rhea 3.0.5
-// decodes as 0/1; make them JS booleans for every message and answer.
-decodeAmqpBooleansAsBooleans(rhea.types as unknown as Parameters<typeof decodeAmqpBooleansAsBooleans>[0]);
-
-const container = rhea.create_container({ id: `fedora-messaging-${process.pid}` });
+/**
+ * Our rhea container, made with the first connection rather than at import:
+ * importing the library must not change rhea for the program that imports it.
+ */
+function ourContainer(): Container {
+  if (container) return container;
+  // RabbitMQ encodes booleans (pika's `True` headers too) in a form rhea 3.0.5
+  // decodes as 0/1; make them JS booleans for every message and answer.
+  decodeAmqpBooleansAsBooleans(rhea.types as unknown as Parameters<typeof decodeAmqpBooleansAsBooleans>[0]);
+  container = rhea.create_container({ id: `fedora-messaging-${process.pid}` });
+  return container;
+}
 
 export class BrokerConnection {
   readonly ended: Promise<ConnectionEnd>;
@@ -133,7 +133,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
   }
 
   return new Promise<BrokerConnection>((resolve, reject) => {
-    const raw = container.connect(options);
+    const raw = ourContainer().connect(options);
     let wrapper: BrokerConnection | undefined;
     let opened = false;
     const timer = setTimeout(() => {
@@ -176,22 +176,15 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
     };
     const onRefused = (context: EventContext) => {
       // Closed by the broker before or during OPEN: authentication, vhost, permissions.
-      const error = remoteError(context);
-      settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${error?.message ?? "connection closed by the broker"})`));
+      settleFailure(refusedOpen(remoteError(context)));
     };
     const onDisconnected = (context: EventContext) => {
-      const error = toError(context.error);
       // TCP was established but the AMQP handshake never finished: the broker
       // dropped us on purpose (RabbitMQ resets the socket for an unknown vhost).
       const tcpEstablished = ((raw as unknown as { conn_established_counter?: number }).conn_established_counter ?? 0) > 0;
-      if ((error && isTlsFailure(error)) || tcpEstablished) {
-        const why = error ? describeHandshakeError(error) : "the broker closed the connection";
-        settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${why} during the handshake)`));
-      } else {
-        settleFailure(new BrokerUnreachableError(`cannot reach ${settings.displayUrl}: ${error?.message ?? "connection closed"}`));
-      }
+      settleFailure(socketClosedBeforeOpen(toError(context.error), tcpEstablished, settings.displayUrl));
     };
-    const onError = (error: unknown) => settleFailure(new ConnectionError(`${HANDSHAKE_FAILED} (${toError(error)?.message})`));
+    const onError = (error: unknown) => settleFailure(refusedOpen(toError(error)));
 
     function detachListeners(): void {
       raw.removeListener("connection_open", onOpen);
@@ -268,37 +261,4 @@ function releaseSocket(raw: Connection): void {
 function remoteError(context: EventContext): Error | undefined {
   const error = context.connection?.error ?? (context as { error?: unknown }).error;
   return toError(error);
-}
-
-/** rhea hands out AMQP error maps, ConnectionErrors and socket errors; make them Errors with the condition. */
-export function toError(value: unknown): Error | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value instanceof Error) {
-    const condition = (value as { condition?: string }).condition;
-    return condition && !value.message.includes(condition) ? Object.assign(new Error(`${condition}: ${value.message}`, { cause: value }), { condition }) : value;
-  }
-  if (typeof value === "object") {
-    const { condition, description } = value as { condition?: string; description?: string };
-    return Object.assign(new Error([condition, description].filter(Boolean).join(": ") || "unknown AMQP error"), { condition });
-  }
-  return new Error(String(value));
-}
-
-/**
- * One line for a failed handshake. OpenSSL's messages carry an internal prefix,
- * a source path and a newline ("80EC…:error:0A000418:SSL routines:…:tlsv1 alert
- * unknown ca:../deps/…:SSL alert number 48\n"); its `reason` is the useful part.
- * An alert means the broker refused us (e.g. our client certificate), which the
- * bare OpenSSL words do not say. Exported for the unit tests.
- */
-export function describeHandshakeError(error: Error): string {
-  const { code = "", reason } = error as { code?: string; reason?: string };
-  const text = (typeof reason === "string" && reason ? reason : error.message).replace(/\s+/g, " ").trim();
-  if (/^ERR_SSL_(TLSV1|SSLV3|TLSV13)_ALERT_/.test(code)) return `the broker ended the TLS handshake: ${text}`;
-  return text;
-}
-
-function isTlsFailure(error: Error): boolean {
-  const code = (error as { code?: string }).code ?? "";
-  return /CERT|SSL|TLS|ERR_TLS|UNABLE_TO|SELF_SIGNED|HOSTNAME|ALTNAME/i.test(code) || /certificate|ssl|tls/i.test(error.message);
 }

@@ -14,7 +14,7 @@ import type { Connection, EventContext, Message as AmqpMessage, Session } from "
 import { BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { openLinkPair, type LinkPair } from "./link-pair.js";
 import { queueAddress } from "./address.js";
-import { toError } from "./connection.js";
+import { isManagementForbidden, toError } from "./errors.js";
 import { pyRepr } from "../message/pyrepr.js";
 import type { JsonValue } from "../config/types.js";
 
@@ -226,7 +226,7 @@ export class ManagementClient {
 }
 
 function declarationError(objType: "queue" | "binding", description: Record<string, unknown>, error: unknown): Error {
-  if (error instanceof ManagementSessionEnded && error.condition === "amqp:unauthorized-access") {
+  if (error instanceof ManagementSessionEnded && isManagementForbidden(error.condition)) {
     return new BadDeclarationError(objType, pyRepr(description), `403: ${error.description ?? "access refused"}`, { cause: error });
   }
   if (!(error instanceof ManagementError)) return error instanceof Error ? error : new Error(String(error));

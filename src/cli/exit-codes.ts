@@ -3,12 +3,15 @@
  * the line that explains it. Codes and sentences are Python fedora-messaging's
  * (`cli.py` `_consume_errback`/`_consume_callback`, click's usage errors,
  * docs "Exit codes"), so scripts and systemd units behave the same.
+ * Sentences an error already carries (its message, written in `errors.ts` or
+ * `amqp/errors.ts`) are used as they are; only the lines Python's CLI words
+ * differently from the exception (10, 15, halts, click's usage) are written here.
  *
  * | code | reason                                   | where              |
  * |------|------------------------------------------|--------------------|
  * | 0    | stopped; HaltConsumer(0)                 | —                  |
  * | N    | HaltConsumer(N)                          | ERROR log (stdout) |
- * | 1    | CallbackLoadError(1); unexpected errors  | stderr             |
+ * | 1    | CallbackLoadError(1); MonitoringError; unexpected errors | stderr |
  * | 2    | usage; ConfigurationError; CallbackLoadError(2) | stderr      |
  * | 10   | BadDeclarationError                      | ERROR log          |
  * | 11   | UnexpectedRegistrationError              | ERROR log          |
@@ -31,9 +34,6 @@ export interface ExitReport {
   readonly message?: string;
   readonly stream: "stdout" | "stderr";
 }
-
-/** Python's fixed sentence for a server-side cancel (exit 12). */
-export const CONSUMER_CANCELED_MESSAGE = "The consumer was canceled server-side, check with system administrators.";
 
 /**
  * Maps what `runConsumer` returned, or whatever was thrown on the way, to the
@@ -87,23 +87,19 @@ function exitCodeForError(error: unknown): ExitReport {
       return e.exitCode === 2
         ? usage(String(e.message), CONSUME_COMMAND)
         : { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
+    case "MonitoringError":
+      return { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
     case "BadDeclarationError":
       return log(10, `Unable to declare the ${String(e.objType)} object on the AMQP broker. The broker responded with ${String(e.reason)}. Check permissions for your user.`);
-    case "UnexpectedRegistrationError": {
-      const cause = e.cause ?? error;
-      const line = ownSentence(e.message, "An unexpected error (") ??
-        `An unexpected error (${pyRepr(cause)}) occurred while registering the consumer, please report this bug.`;
+    case "UnexpectedRegistrationError":
       // Python logs this one with log.exception: the traceback follows the line.
-      return log(11, `${line}\n${stackOf(cause)}`);
-    }
+      return log(11, `${String(e.message)}\n${stackOf(e.cause ?? error)}`);
     case "ConsumerCanceledError":
-      return log(12, CONSUMER_CANCELED_MESSAGE);
+      return log(12, String(e.message));
     case "CallbackError":
-      // The daemon knows the consumer's repr and usually writes the whole sentence.
-      return log(13, ownSentence(e.message, "Unexpected error occurred in consumer") ??
-        `Unexpected error occurred in consumer: ${pyRepr(e.cause ?? error)}`);
+      return log(13, String(e.message));
     case "ConnectionError":
-      return log(14, String(e.reason ?? e.message));
+      return log(14, String(e.message));
     case "PermissionError":
       // Python formats str(PermissionException), which is its description (the queue).
       return log(15, `The consumer could not proceed because of a permissions problem: ${String(e.description ?? e.message)}`);
@@ -111,11 +107,6 @@ function exitCodeForError(error: unknown): ExitReport {
       // Python lets these escape: a traceback on stderr and exit 1.
       return { code: 1, stream: "stderr", message: stackOf(error) };
   }
-}
-
-/** The error's own message when it already is Python's sentence (the daemon composes some). */
-function ownSentence(message: unknown, prefix: string): string | undefined {
-  return typeof message === "string" && message.startsWith(prefix) ? message : undefined;
 }
 
 function log(code: number, message: string): ExitReport {
@@ -131,16 +122,4 @@ function usage(message: string, command: string | undefined): ExitReport {
 
 function stackOf(error: unknown): string {
   return error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-}
-
-/** Python's `repr()` of an exception: `ValueError('boom')`. */
-function pyRepr(error: unknown): string {
-  if (!(error instanceof Error)) return pyQuote(String(error));
-  return `${error.name}(${pyQuote(error.message)})`;
-}
-
-function pyQuote(text: string): string {
-  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const escaped = text.replaceAll("\\", "\\\\").replaceAll("\n", "\\n");
-  return quote + (quote === "'" ? escaped.replaceAll("'", "\\'") : escaped) + quote;
 }

@@ -10,10 +10,12 @@ import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
 import { SerialProcessor } from "./serial-processor.js";
 import type { RawDelivery } from "./delivery.js";
 import { SharedStats } from "./stats.js";
+import { watchMainThread } from "./death.js";
 
 export class InProcessRunner implements CallbackRunner {
   private processor: SerialProcessor | undefined;
   readonly stats = new SharedStats();
+  private unwatch: (() => void) | undefined;
 
   constructor(
     private readonly queue: string,
@@ -23,7 +25,24 @@ export class InProcessRunner implements CallbackRunner {
   async start(events: RunnerEvents): Promise<void> {
     const handler = typeof this.callback === "function" ? this.callback : await loadSource(this.callback);
     const consumerRepr = `Consumer(queue=${this.queue}, callback=${callbackRepr(handler)})`;
-    this.processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome));
+    const processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome));
+    this.processor = processor;
+    if (typeof this.callback !== "function") {
+      const stats = this.stats;
+      this.unwatch = watchMainThread({
+        queue: this.queue,
+        stats,
+        get busy() {
+          return processor.busy;
+        },
+        events: {
+          outcome: (id, outcome) => {
+            processor.discardQueued(); // nothing more runs on a thread in this state
+            events.outcome(id, outcome);
+          },
+        },
+      });
+    }
   }
 
   submit(id: number, raw: RawDelivery): void {
@@ -43,6 +62,7 @@ export class InProcessRunner implements CallbackRunner {
   }
 
   async close(): Promise<void> {
+    this.unwatch?.();
     this.processor?.discardQueued();
   }
 

@@ -18,31 +18,20 @@
  * `released` is RabbitMQ 4's requeue (redelivered at once); `rejected` is
  * discard or dead-letter, like basic.nack(requeue=False).
  */
-import { controlKindOf } from "../errors.js";
-import { pyStrRepr } from "../message/pyrepr.js";
+import type { CallbackEnd, ErrorSummary } from "../ending.js";
+import { controlKindOf, haltCodeProblem } from "../errors.js";
+import { pyErrorRepr, safeString } from "../message/pyrepr.js";
 
 export type Settlement = "accept" | "release" | "reject";
 export type Counter = "processed" | "rejected" | "dropped" | "failed";
 
-/** A thrown error reduced to what crosses a thread boundary and what logs need. */
-export interface ErrorSummary {
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string;
-  /** Python-style `repr()` of the error, for "Unexpected error occurred in consumer %r: %r". */
-  readonly repr: string;
-}
-
-export type Stop =
-  | { readonly kind: "halt"; readonly exitCode: number; readonly reason: string | undefined }
-  | { readonly kind: "error"; readonly error: ErrorSummary };
 
 export interface Outcome {
   readonly settle: Settlement;
   /** Undefined for invalid messages: Python counts them nowhere. */
   readonly counter: Counter | undefined;
-  /** Set when the consumer must stop after settling. */
-  readonly stop?: Stop;
+  /** Set when the consumer must stop after settling, and the run end. */
+  readonly stop?: CallbackEnd;
   /** True when every other unsettled message of the consumer must be released too. */
   readonly releaseAll?: boolean;
   /** How long the callback ran, ms (absent for invalid messages). */
@@ -61,14 +50,17 @@ export function outcomeOfError(thrown: unknown): Outcome {
       return { settle: "reject", counter: "dropped" };
     case "halt": {
       const halt = thrown as { exitCode?: unknown; reason?: unknown; requeue?: unknown };
-      const exitCode = Number.isInteger(halt.exitCode) ? (halt.exitCode as number) : 0;
+      // One made by another copy of the library, or changed after it was made.
+      const problem = haltCodeProblem(halt.exitCode ?? 0);
+      if (problem) return outcomeOfError(new TypeError(problem));
+      const exitCode = (halt.exitCode as number | undefined) ?? 0;
       const reason = typeof halt.reason === "string" ? halt.reason : undefined;
       return halt.requeue
-        ? { settle: "release", counter: "rejected", stop: { kind: "halt", exitCode, reason } }
-        : { settle: "accept", counter: "processed", stop: { kind: "halt", exitCode, reason } };
+        ? { settle: "release", counter: "rejected", stop: { kind: "halted", exitCode, reason } }
+        : { settle: "accept", counter: "processed", stop: { kind: "halted", exitCode, reason } };
     }
     default:
-      return { settle: "release", counter: "failed", releaseAll: true, stop: { kind: "error", error: summariseError(thrown) } };
+      return { settle: "release", counter: "failed", releaseAll: true, stop: { kind: "failed", error: summariseError(thrown) } };
   }
 }
 
@@ -78,17 +70,9 @@ export function summariseError(thrown: unknown): ErrorSummary {
       name: thrown.name,
       message: thrown.message,
       stack: thrown.stack ?? `${thrown.name}: ${thrown.message}`,
-      repr: `${thrown.name}(${pyStrRepr(thrown.message)})`,
+      repr: pyErrorRepr(thrown),
     };
   }
   const text = typeof thrown === "string" ? thrown : safeString(thrown);
-  return { name: typeof thrown, message: text, stack: `thrown value: ${text}`, repr: pyStrRepr(text) };
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
+  return { name: typeof thrown, message: text, stack: `thrown value: ${text}`, repr: pyErrorRepr(text) };
 }

@@ -10,6 +10,7 @@ import type { Message } from "../message/message.js";
 import { pyStr } from "../message/pyrepr.js";
 import { amqpMessageOf, type RawDelivery } from "./delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
+import type { RedeliveryLog } from "./redelivery-log.js";
 import type { SharedStats } from "./stats.js";
 
 /** The user's callback, normalised: a function, or a class instance's `call`. */
@@ -25,6 +26,8 @@ export interface ProcessContext {
   readonly consumerRepr: string;
   /** Counted before each line that tells of it (see stats.ts). */
   readonly stats: SharedStats;
+  /** Quietens a message returned over and over; without it every delivery is logged, like Python. */
+  readonly redeliveries?: RedeliveryLog;
 }
 
 export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
@@ -39,8 +42,9 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
   }
   // Python's `%s` of a missing id is "None", never "null".
   const id = pyStr(message.id);
+  const loud = context.redeliveries?.isLoud(id) ?? true;
   context.stats.add("received");
-  log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
+  if (loud) log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
   const started = performance.now();
   try {
     const result = context.handler(message);
@@ -51,7 +55,8 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     switch (outcome.counter) {
       case "rejected":
         if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
-        else log.warning(`Returning message id ${id} to the queue`);
+        else if (loud) log.warning(`Returning message id ${id} to the queue`);
+        if (!outcome.stop) context.redeliveries?.returned(id);
         break;
       case "dropped":
         log.warning(`Consumer requested message id ${id} be dropped`);
@@ -65,10 +70,12 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
       default:
         break;
     }
+    if (outcome.counter !== "rejected" || outcome.stop) context.redeliveries?.settled(id);
     return outcome;
   }
   const durationMs = performance.now() - started;
   context.stats.add("processed");
+  context.redeliveries?.settled(id);
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
   return { ...ACCEPTED, durationMs };
 }

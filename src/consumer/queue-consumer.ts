@@ -16,12 +16,14 @@
  * and the daemon decides what to do next.
  */
 import type { Connection, Delivery, EventContext, Receiver, Session } from "rhea";
-import { ConnectionError, PermissionError, UnexpectedRegistrationError } from "../errors.js";
+import { UnexpectedRegistrationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { queueAddress } from "../amqp/address.js";
-import { toError } from "../amqp/connection.js";
+import { attachFailure, linkEnd, toError } from "../amqp/errors.js";
 import { rawDelivery } from "./delivery.js";
-import type { Outcome, Stop } from "./outcome.js";
+import type { CallbackEnd } from "../ending.js";
+import type { LinkEnd } from "../amqp/errors.js";
+import type { Outcome } from "./outcome.js";
 import type { CallbackRunner } from "./runner.js";
 
 const log = getLogger("fedora_messaging.twisted.consumer");
@@ -36,12 +38,11 @@ let nextDeliveryId = 0;
 /** How long the broker may take to answer a consumer's ATTACH. */
 const ATTACH_TIMEOUT_MS = 30_000;
 
-/** How a consumer ended. */
+/** How a consumer ended (see ending.ts). */
 export type ConsumerEnd =
   | { readonly kind: "stopped" } // we stopped it (signal, halt elsewhere, shutdown)
-  | { readonly kind: "halted"; readonly stop: Stop } // its callback halted or failed
-  | { readonly kind: "lost"; readonly error: Error } // link or connection gone: reconnect
-  | { readonly kind: "canceled"; readonly error: Error }; // the broker cancelled it: exit 12
+  | { readonly kind: "callback"; readonly end: CallbackEnd } // its callback halted or failed
+  | { readonly kind: LinkEnd; readonly error: Error }; // link or connection gone (lost: reconnect), or canceled (exit 12)
 
 export interface QueueConsumerOptions {
   readonly connection: Connection;
@@ -89,9 +90,8 @@ export class QueueConsumer {
   }
 
   /**
-   * Attaches the receiver. Rejects with PermissionError (exit 15) when reading
-   * the queue is refused, ConnectionError (14) when it is missing, or
-   * UnexpectedRegistrationError (11).
+   * Attaches the receiver. Rejects with what `attachFailure` (amqp/errors.ts)
+   * makes of a refusal, or UnexpectedRegistrationError (11) after a timeout.
    */
   attach(): Promise<void> {
     const { connection, queue, tag } = this.options;
@@ -113,14 +113,14 @@ export class QueueConsumer {
       // A broker that never answers the ATTACH must not leave the daemon waiting silently.
       const timer = setTimeout(() => {
         const error = new Error(`the broker did not answer the attach of queue ${queue} within ${ATTACH_TIMEOUT_MS} ms`);
-        reject(new UnexpectedRegistrationError(error.message));
+        reject(new UnexpectedRegistrationError(error));
         this.finish({ kind: "lost", error });
       }, ATTACH_TIMEOUT_MS);
       const refused = (context: EventContext) => {
         clearTimeout(timer);
         const error = toError(context.receiver?.error ?? context.session?.error) ?? new Error("the broker closed the link");
         if (!attached) {
-          reject(attachError(queue, error));
+          reject(attachFailure(queue, error));
           this.finish({ kind: "lost", error });
           return;
         }
@@ -177,11 +177,11 @@ export class QueueConsumer {
   }
 
   /** Called by the daemon for each outcome the runner reports. */
-  onOutcome(id: number, outcome: Outcome): void {
+  onOutcome(id: number | undefined, outcome: Outcome): void {
     if (outcome.durationMs !== undefined) this.options.onDuration?.(outcome.durationMs);
-    if (this.unsettled.has(id)) {
+    if (id !== undefined && this.unsettled.has(id)) {
       this.settle(id, outcome.settle);
-    } else if (id !== -1) {
+    } else if (id !== undefined) {
       // Its link died while the callback ran: the broker redelivers it.
       logUnsettleable(id);
       if (!outcome.stop) return;
@@ -192,7 +192,7 @@ export class QueueConsumer {
       this.options.runner.discardQueued();
       this.releaseAll();
       this.detach();
-      this.finish({ kind: "halted", stop: outcome.stop });
+      this.finish({ kind: "callback", end: outcome.stop });
       return;
     }
     this.grantCredit();
@@ -224,13 +224,7 @@ export class QueueConsumer {
     this.accepting = false;
     this.unsettled.clear();
     this.options.runner.discardQueued();
-    const condition = (error as { condition?: string }).condition ?? "";
-    // RabbitMQ detaches consumers of a deleted queue with resource-deleted.
-    if (condition === "amqp:resource-deleted" || condition === "amqp:not-found") {
-      this.finish({ kind: "canceled", error });
-    } else {
-      this.finish({ kind: "lost", error });
-    }
+    this.finish({ kind: linkEnd(error), error });
   }
 
   private detach(): void {
@@ -258,11 +252,4 @@ export function logUnsettleable(id: number): void {
     `The connection to the broker was lost while delivery ${id} was being processed; ` +
       "its outcome cannot be sent and the broker will deliver the message again",
   );
-}
-
-function attachError(queue: string, error: Error): Error {
-  const condition = (error as { condition?: string }).condition ?? "";
-  if (condition === "amqp:unauthorized-access") return new PermissionError("queue", queue, error.message, { cause: error });
-  if (condition === "amqp:not-found") return new ConnectionError(`Unable to consume from queue ${queue}: ${error.message}`, { cause: error });
-  return new UnexpectedRegistrationError(`attaching a consumer to queue ${queue} failed: ${error.message}`, { cause: error });
 }

@@ -16,8 +16,11 @@ import type { Outcome } from "./outcome.js";
 import type { SharedStats } from "./stats.js";
 
 export interface RunnerEvents {
-  /** Outcome of delivery `id`; always in submission order. */
-  outcome(id: number, outcome: Outcome): void;
+  /**
+   * Outcome of delivery `id`; always in submission order. `id` is undefined
+   * when the outcome belongs to no one delivery (the worker thread died).
+   */
+  outcome(id: number | undefined, outcome: Outcome): void;
 }
 
 export interface CallbackRunner {

@@ -7,7 +7,11 @@
  */
 import type { RawDelivery } from "./delivery.js";
 import { outcomeOfError, type Outcome } from "./outcome.js";
+import { getLogger } from "../log.js";
 import { processDelivery, type ProcessContext } from "./process.js";
+import { QUIET_WINDOW_MS, RedeliveryLog } from "./redelivery-log.js";
+
+const log = getLogger("fedora_messaging.twisted.consumer");
 
 interface Item {
   readonly id: number;
@@ -21,10 +25,17 @@ export class SerialProcessor {
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
+  private readonly context: ProcessContext;
+
   constructor(
-    private readonly context: ProcessContext,
+    context: ProcessContext,
     private readonly report: (id: number, outcome: Outcome) => void,
-  ) {}
+  ) {
+    const redeliveries = context.redeliveries ?? new RedeliveryLog(summariseReturns);
+    this.context = { ...context, redeliveries };
+    // Summaries of a message that stopped coming back unseen (dead-lettered by a delivery limit).
+    setInterval(() => redeliveries.tick(), QUIET_WINDOW_MS).unref();
+  }
 
   get busy(): boolean {
     return this.running;
@@ -82,4 +93,12 @@ export class SerialProcessor {
       for (const resolve of waiters) resolve();
     }
   }
+}
+
+function summariseReturns(id: string, count: number, seconds: number): void {
+  log.warning(
+    `Message id ${id} was returned to the queue ${count} more times in ${seconds} s (not logged one by one); ` +
+      "a message returned every time is redelivered forever: give the queue a delivery limit " +
+      "(a quorum queue with x-delivery-limit) and a dead-letter exchange",
+  );
 }

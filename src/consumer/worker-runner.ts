@@ -12,7 +12,7 @@ import { CallbackLoadError } from "../errors.js";
 import type { RawDelivery } from "./delivery.js";
 import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
 import type { FromWorker, ToWorker } from "../worker/protocol.js";
-import { outcomeOfError } from "./outcome.js";
+import { workerDied } from "./death.js";
 import { SharedStats } from "./stats.js";
 
 /** Set by build/build.mjs: the bundled worker, so no file is needed beside the bundle. */
@@ -43,6 +43,8 @@ export class WorkerRunner implements CallbackRunner {
   private outstanding = 0;
   private drainWaiter: ((ids: number[]) => void) | undefined;
   private crashed: Error | undefined;
+  private ready = false;
+  private closing = false;
   /** Counted by the worker (see stats.ts); by this thread only for a message the dead worker was on. */
   readonly stats = new SharedStats();
 
@@ -60,6 +62,7 @@ export class WorkerRunner implements CallbackRunner {
       const onMessage = (message: FromWorker) => {
         switch (message.t) {
           case "ready":
+            this.ready = true;
             resolve();
             break;
           case "load-failed":
@@ -79,20 +82,15 @@ export class WorkerRunner implements CallbackRunner {
         }
       };
       worker.on("message", onMessage);
-      worker.on("error", (error) => {
-        // An uncaught error in the worker (e.g. thrown from a timer in the plugin):
-        // Python would see the thread die; we fail the message being processed.
-        this.crashed = error;
-        reject(error);
-        this.failOutstanding(error);
-      });
+      // Whatever ends the thread (an error thrown from a plugin's timer, an
+      // unhandled rejection, process.exit in the plugin), at any time: never a
+      // thread that silently stopped processing while messages keep coming.
+      worker.on("error", (error) => this.died(error, reject));
       worker.on("exit", (code) => {
-        if (code !== 0 && !this.crashed) {
-          const error = new Error(`the callback worker thread exited with code ${code}`);
-          this.crashed = error;
-          reject(error);
-          this.failOutstanding(error);
-        }
+        if (this.closing) return;
+        const error = new Error(`the callback worker thread exited with code ${code} (process.exit() in plugin code?)`);
+        error.stack = `Error: ${error.message}`; // our own frames would only mislead
+        this.died(error, reject);
       });
       this.post({ t: "init", queue: this.queue, source: this.source, config: this.config, stats: this.stats.buffer });
     });
@@ -131,6 +129,7 @@ export class WorkerRunner implements CallbackRunner {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
@@ -150,13 +149,18 @@ export class WorkerRunner implements CallbackRunner {
     this.worker?.postMessage(message);
   }
 
-  /** The thread died: the message it was on counts as a callback error (exit 13). */
-  private failOutstanding(error: Error): void {
-    if (this.outstanding > 0 && this.events) {
-      this.outstanding = 0;
-      this.stats.add("failed");
-      this.events.outcome(-1, outcomeOfError(error));
+  /** The thread is gone. While loading, start() fails; later the run ends like a callback error. */
+  private died(error: Error, failStart: (error: Error) => void): void {
+    if (this.crashed) return;
+    this.crashed = error;
+    this.worker = undefined;
+    if (!this.ready) {
+      failStart(error);
+      return;
     }
+    const busy = this.outstanding > 0;
+    this.outstanding = 0;
+    if (this.events) workerDied({ queue: this.queue, stats: this.stats, events: this.events, busy }, error);
     this.drainWaiter?.([]);
     this.drainWaiter = undefined;
   }

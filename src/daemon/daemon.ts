@@ -1,52 +1,50 @@
 /**
- * The consumer daemon: owns the callback runners, the connection, its
- * reconnection, the topology and the queue consumers, and decides how the run
- * ends. Nothing here exits the process: `run()` resolves or rejects with a
- * typed outcome, and the CLI turns that into an exit code in one place.
+ * The consumer daemon: owns the callback runners and the queue consumers, and
+ * decides how the run ends. The connection, its reconnection and backoff
+ * belong to a ConnectionSupervisor (amqp/supervisor.ts), which re-runs our
+ * registration on every new connection. Nothing here exits the process:
+ * `run()` resolves or rejects with a typed outcome, and the CLI turns that
+ * into an exit code in one place.
  *
  * One run, as in Python fedora-messaging (notes §1.2, §1.7, §1.8):
- * 1. load the callback (in its worker thread) before connecting;
- * 2. connect; an unreachable broker is retried forever with backoff, each
- *    attempt logged; a refused handshake is final (exit 14);
- * 3. declare queues and bindings; attach one consumer per queue;
+ * 1. load the callback (in its worker thread) while the first connection opens;
+ * 2. the supervisor connects; an unreachable broker is retried forever with
+ *    backoff, each attempt logged; a refused handshake is final (exit 14);
+ * 3. on each connection: declare queues and bindings, attach one consumer per queue;
  * 4. consume until: a stop request (signal) → graceful stop, "stopped";
  *    a HaltConsumer → every consumer stops, "halted" with its code; a
  *    callback error → CallbackError (13); the broker cancels a consumer →
- *    ConsumerCanceledError (12); the connection is lost → back to 2.
+ *    ConsumerCanceledError (12); the connection is lost → the supervisor
+ *    reconnects and step 3 runs again.
  */
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/types.js";
 import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { getLogger } from "../log.js";
-import { BrokerUnreachableError, openConnection, type BrokerConnection, type ConnectionSettings } from "../amqp/connection.js";
+import { orderStdout } from "../output.js";
+import { BrokerPool } from "../amqp/brokers.js";
+import { isAckTimeout } from "../amqp/errors.js";
+import type { BrokerConnection } from "../amqp/connection.js";
 import { ManagementClient } from "../amqp/management.js";
 import { connectionSettings } from "../amqp/settings.js";
+import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
 import { InProcessRunner } from "../consumer/in-process-runner.js";
 import type { MessageHandler } from "../consumer/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
-import type { Outcome, Stop } from "../consumer/outcome.js";
+import type { Outcome } from "../consumer/outcome.js";
+import type { CallbackEnd, RunEnd } from "../ending.js";
 import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../consumer/worker-runner.js";
-import { Backoff } from "./backoff.js";
 import { startWatchdog } from "./watchdog.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
-
-/** How RabbitMQ words a delivery acknowledgement timeout when it ends a consumer's session. */
-const ACK_TIMEOUT = /acknowledgement .*timed out|consumer.?timeout/i;
 
 /** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
 const UNLIMITED_PREFETCH = 1000;
 
 const log = getLogger("fedora_messaging.twisted.protocol");
-const factoryLog = getLogger("fedora_messaging.twisted.factory");
-
-/** How a run ended without an error. */
-export type DaemonOutcome =
-  | { readonly kind: "stopped" }
-  | { readonly kind: "halted"; readonly exitCode: number; readonly reason: string | undefined };
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -65,21 +63,24 @@ interface QueueSlot {
 
 export class Daemon {
   private readonly slots: QueueSlot[] = [];
-  private connection: BrokerConnection | undefined;
+  private supervisor: ConnectionSupervisor | undefined;
   private stopRequested = false;
   /** A halt or callback error reported while no consumer was attached (between connections). */
-  private pendingEnd: { readonly slot: QueueSlot; readonly stop: Stop } | undefined;
+  private pendingEnd: { readonly slot: QueueSlot; readonly stop: CallbackEnd } | undefined;
+  /** Set while consumers are attached and watched: ends that watch. */
   private wakeUp: (() => void) | undefined;
-  private readonly backoff: Backoff;
-  private running: Promise<DaemonOutcome> | undefined;
+  /** True from registration on a connection until that connection is given up. */
+  private onConnection = false;
+  /** The watch of the current connection; the run ends after it. */
+  private watching: Promise<void> | undefined;
+  /** How the run ended, when it ended without an error. */
+  private end: RunEnd | undefined;
+  private running: Promise<RunEnd> | undefined;
   private readonly durations = new DurationHistogram();
-  private reconnects = 0;
+  private connections = 0;
   private monitoring: MonitoringServer | undefined;
-  private settings: ConnectionSettings | undefined;
 
-  constructor(private readonly options: DaemonOptions) {
-    this.backoff = new Backoff({ maxMs: options.config.reconnect_max_delay * 1000 });
-  }
+  constructor(private readonly options: DaemonOptions) {}
 
   /** Counters summed over every queue (the monitoring server reads them). */
   get stats(): ConsumerStats {
@@ -97,13 +98,13 @@ export class Daemon {
       consuming: this.consuming && !this.stopRequested,
       published: 0,
       stats: this.stats,
-      reconnects: this.reconnects,
+      reconnects: Math.max(0, this.connections - 1),
       inFlight: this.slots.reduce((sum, slot) => sum + (slot.consumer?.unsettledCount ?? 0), 0),
       durations: this.durations,
     };
   }
 
-  run(): Promise<DaemonOutcome> {
+  run(): Promise<RunEnd> {
     this.running ??= this.runOnce().finally(() => this.closeRunners());
     return this.running;
   }
@@ -114,40 +115,36 @@ export class Daemon {
     this.stopRequested = true;
     const consumers = this.slots.filter((slot) => slot.consumer).length;
     log.info(`Waiting for ${consumers} consumer(s) to finish processing before halting`);
-    this.wakeUp?.();
+    this.wake();
   }
 
   // --- internal ---
 
-  private async runOnce(): Promise<DaemonOutcome> {
+  private async runOnce(): Promise<RunEnd> {
+    const { config } = this.options;
+    // Log lines are batched (output.ts); from now on other stdout writes queue behind them.
+    orderStdout();
     // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
     // certificate being rotated on disk cannot break a later reconnection.
-    this.settings = connectionSettings(this.options.config);
+    const supervisor = new ConnectionSupervisor({
+      pool: new BrokerPool([connectionSettings(config)]),
+      maxDelayMs: config.reconnect_max_delay * 1000,
+    });
+    this.supervisor = supervisor;
+    supervisor.onStatus((status) => {
+      if (status.kind === "connected") this.connections++;
+    });
+    supervisor.onConnect((connection, context) => this.register(connection, context));
     // The callback loads (in its worker) while the first connection attempt is
     // under way: both take about 0.1 s, and the first message arrives sooner.
     // A callback that cannot load still fails the run before anything is consumed.
-    const firstAttempt = openConnection(this.settings).then(
-      (connection) => connection,
-      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
-    );
-    try {
-      await this.startRunners();
-    } catch (error) {
-      const first = await firstAttempt;
-      if (!(first instanceof Error)) await first.close();
-      throw error;
-    }
-    const { monitoring } = this.options.config;
-    if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
-    for (let attempt = 0; ; attempt++) {
-      if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
-      if (this.stopRequested) return { kind: "stopped" };
-      const connection = await this.connect(attempt === 0 ? firstAttempt : undefined);
-      if (!connection) continue; // a stop or an end was requested while connecting
-      if (attempt > 0) this.reconnects++;
-      const end = await this.consumeOn(connection, attempt === 0);
-      if (end) return end;
-    }
+    supervisor.start(this.startRunners());
+    const reason = await supervisor.closed();
+    await this.watching;
+    if (reason) throw reason;
+    if (this.end) return this.end;
+    if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
+    return { kind: "stopped" };
   }
 
   private async startRunners(): Promise<void> {
@@ -161,80 +158,85 @@ export class Daemon {
       this.slots.push(slot);
       await runner.start({ outcome: (id, outcome) => this.onRunnerOutcome(slot, id, outcome) });
     }
+    const { monitoring } = config;
+    if (monitoring) this.monitoring = await startMonitoring(monitoring, () => this.metrics());
   }
 
-  private onRunnerOutcome(slot: QueueSlot, id: number, outcome: Outcome): void {
+  private onRunnerOutcome(slot: QueueSlot, id: number | undefined, outcome: Outcome): void {
     if (slot.consumer) {
       slot.consumer.onOutcome(id, outcome);
       return;
     }
     // Between connections: the message will be redelivered, but a halt or an
     // error still ends the run, as it would have with the connection up.
-    logUnsettleable(id);
+    if (id !== undefined) logUnsettleable(id);
     if (outcome.stop && !this.pendingEnd) {
       this.pendingEnd = { slot, stop: outcome.stop };
-      this.wakeUp?.();
-    }
-  }
-
-  /** The run's end for a halt or callback error (after every consumer stopped). */
-  private endWith(slot: QueueSlot, stop: Stop): DaemonOutcome {
-    if (stop.kind === "halt") return { kind: "halted", exitCode: stop.exitCode, reason: stop.reason };
-    throw Object.assign(
-      new CallbackError(`Unexpected error occurred in consumer Consumer(queue=${slot.configName}, callback=${this.callbackName()}): ${stop.error.repr}`),
-      { original: stop.error },
-    );
-  }
-
-  /** Connects, retrying an unreachable broker until it answers or a stop is requested. */
-  private async connect(first?: Promise<BrokerConnection | Error>): Promise<BrokerConnection | undefined> {
-    const settings = this.settings!;
-    for (;;) {
-      try {
-        const attempt = first ? await first : await openConnection(settings);
-        first = undefined;
-        if (attempt instanceof Error) throw attempt;
-        const connection = attempt;
-        log.info(`Connected to ${settings.displayUrl} (${connection.broker.product} ${connection.broker.version})`);
-        return connection;
-      } catch (error) {
-        if (!(error instanceof BrokerUnreachableError)) throw error;
-        if (this.stopRequested || this.pendingEnd) return undefined;
-        const delay = this.backoff.next();
-        factoryLog.info(`${error.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
-        if (await this.sleep(delay)) return undefined;
-      }
+      this.wake();
     }
   }
 
   /**
-   * Declares, attaches and consumes on one connection. Returns the run's
-   * outcome, or undefined when the connection was lost and we should reconnect.
+   * A stop or an end was requested: the watch of the attached consumers handles
+   * it; between connections the supervisor stops (a pending backoff delay is
+   * cancelled); while registering, the watch that follows sees the request.
    */
-  private async consumeOn(connection: BrokerConnection, firstRegistration: boolean): Promise<DaemonOutcome | undefined> {
-    this.connection = connection;
-    let management: ManagementClient | undefined;
+  private wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else if (!this.onConnection) void this.supervisor?.close();
+  }
+
+  /** The run's end for a halt or callback error (after every consumer stopped). */
+  private endWith(slot: QueueSlot, stop: CallbackEnd): RunEnd {
+    if (stop.kind === "halted") return stop;
+    throw Object.assign(new CallbackError(`Consumer(queue=${slot.configName}, callback=${this.callbackName()})`, stop.error.repr), { original: stop.error });
+  }
+
+  /** Ends the run with a halt's outcome or the error it stands for, once the supervisor has closed. */
+  private async finishWith(slot: QueueSlot, stop: CallbackEnd): Promise<void> {
     try {
-      management = await this.register(connection);
+      this.end = this.endWith(slot, stop);
+    } catch (error) {
+      await this.supervisor!.close(error as Error);
+      return;
+    }
+    await this.supervisor!.close();
+  }
+
+  /**
+   * On-connect work: declares, attaches and starts watching the consumers. A
+   * failure on a later connection that a new connection may cure (a queue
+   * missing after a broker restart, the connection lost meanwhile) asks the
+   * supervisor for a new connection after a backoff delay; anything else ends the run.
+   */
+  private async register(connection: BrokerConnection, { first }: OnConnectContext): Promise<void> {
+    this.onConnection = true;
+    let management: ManagementClient;
+    try {
+      management = await this.attachConsumers(connection);
     } catch (error) {
       const gone = !connection.raw.is_open();
       // Consumers already attached on this connection go with it.
-      for (const slot of this.slots) {
-        slot.consumer?.connectionLost(error instanceof Error ? error : new Error(String(error)));
-        slot.consumer = undefined;
-      }
+      this.dropConsumers(error instanceof Error ? error : new Error(String(error)));
       await connection.close();
-      if (!firstRegistration && !this.stopRequested && (error instanceof BadDeclarationError || gone)) {
+      this.onConnection = false;
+      if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
+      if (!first && !this.stopRequested && (error instanceof BadDeclarationError || gone)) {
         // Python 3.9.1: a queue missing after a broker restart (passive declares) is
         // retried, and so is a connection lost while registering; with backoff.
         log.warning(`Failed to declare queue or binding while registering: ${(error as Error).message}; restarting connection.`);
-        await this.sleep(this.backoff.next());
-        return undefined;
+        throw new ReconnectRequest("registration failed", { cause: error });
       }
       throw registrationError(error);
     }
-    // Only a connection that got as far as consuming resets the reconnection delay.
-    this.backoff.reset();
+    // A watch that fails (it should not) ends the run with its error rather than leaving it hanging.
+    this.watching = this.watch(connection, management).catch((error: unknown) => {
+      void this.supervisor!.close(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /** Consumes on one connection until a stop, an end, or the connection or a consumer is lost. */
+  private async watch(connection: BrokerConnection, management: ManagementClient): Promise<void> {
     const ends = this.slots.map((slot) => slot.consumer!.ended.then((end) => ({ slot, end })));
     const stopped = new Promise<"stop">((resolve) => {
       this.wakeUp = () => resolve("stop");
@@ -245,7 +247,7 @@ export class Daemon {
       timeoutSeconds: this.options.config.watchdog_timeout,
       consumers: () => this.slots.map((slot) => ({ consumer: slot.consumer, busy: slot.runner.busy })),
       management,
-      restart: () => connection.close(),
+      restart: () => this.supervisor!.restart(),
     });
     const first = await Promise.race([stopped, lost, ...ends]);
     stopWatchdog();
@@ -254,10 +256,10 @@ export class Daemon {
 
     if (first === "stop") {
       await this.stopConsumers();
-      await connection.close();
-      if (this.pendingEnd) return this.endWith(this.pendingEnd.slot, this.pendingEnd.stop);
+      if (this.pendingEnd) return this.finishWith(this.pendingEnd.slot, this.pendingEnd.stop);
+      await this.supervisor!.close();
       log.info("All consumers have stopped; shutting down.");
-      return { kind: "stopped" };
+      return;
     }
     if ("lost" in first) {
       const error = first.lost.error ?? new Error("the connection was closed");
@@ -265,17 +267,14 @@ export class Daemon {
         `The connection to the broker was lost (${error.message}), consumer halted; ` +
           "the connection should restart and consuming will resume.",
       );
-      for (const slot of this.slots) {
-        slot.consumer?.connectionLost(error);
-        slot.consumer = undefined;
-      }
-      return undefined;
+      this.giveUpConnection(error);
+      return;
     }
-    return this.onConsumerEnd(first.slot, first.end, connection);
+    return this.onConsumerEnd(first.slot, first.end);
   }
 
   /** Declares and attaches; returns the management client, kept for the watchdog. */
-  private async register(connection: BrokerConnection): Promise<ManagementClient> {
+  private async attachConsumers(connection: BrokerConnection): Promise<ManagementClient> {
     const management = await ManagementClient.open(connection.raw);
     let ok = false;
     try {
@@ -302,11 +301,11 @@ export class Daemon {
     }
   }
 
-  private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd, connection: BrokerConnection): Promise<DaemonOutcome | undefined> {
+  private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd): Promise<void> {
     switch (end.kind) {
       case "lost":
         // The link alone died (not the connection): start over on a fresh connection.
-        if (ACK_TIMEOUT.test(end.error.message)) {
+        if (isAckTimeout(end.error)) {
           // RabbitMQ's delivery acknowledgement timeout (consumer_timeout): Python 3.9's words.
           log.warning(
             "The channel was closed by the server, you may have to increase the consumer_timeout configuration on " +
@@ -316,26 +315,36 @@ export class Daemon {
         } else {
           log.warning(`Consumer of queue ${slot.consumer?.queue} halted (${end.error.message}) unexpectedly; the connection will restart.`);
         }
-        for (const s of this.slots) {
-          s.consumer?.connectionLost(end.error);
-          s.consumer = undefined;
-        }
-        await connection.close();
-        return undefined;
+        this.giveUpConnection(end.error);
+        await this.supervisor!.restart();
+        return;
       case "canceled":
         slot.consumer = undefined;
         await this.stopConsumers();
-        await connection.close();
-        throw new ConsumerCanceledError(undefined, { cause: end.error });
+        await this.supervisor!.close(new ConsumerCanceledError(undefined, { cause: end.error }));
+        return;
       case "stopped":
+        // Only stopConsumers() stops a consumer, after the watch has ended: not reached.
         slot.consumer = undefined;
-        return undefined;
-      case "halted": {
+        return;
+      case "callback":
         slot.consumer = undefined;
         await this.stopConsumers();
-        await connection.close();
-        return this.endWith(slot, end.stop);
-      }
+        return this.finishWith(slot, end.end);
+    }
+  }
+
+  /** This connection's consumers are gone; a stop or end asked for from now on closes the supervisor. */
+  private giveUpConnection(error: Error): void {
+    this.dropConsumers(error);
+    this.onConnection = false;
+    if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
+  }
+
+  private dropConsumers(error: Error): void {
+    for (const slot of this.slots) {
+      slot.consumer?.connectionLost(error);
+      slot.consumer = undefined;
     }
   }
 
@@ -353,7 +362,7 @@ export class Daemon {
 
   private async closeRunners(): Promise<void> {
     await Promise.all(this.slots.map((slot) => slot.runner.close()));
-    await this.connection?.close();
+    await this.supervisor?.close();
     await this.monitoring?.close();
   }
 
@@ -361,25 +370,10 @@ export class Daemon {
     const callback = this.options.callback;
     return typeof callback === "function" ? `<function ${callback.name || "anonymous"}>` : callback.spec;
   }
-
-  /** Sleeps `ms`; resolves true early if a stop or an end is requested meanwhile. */
-  private sleep(ms: number): Promise<boolean> {
-    if (this.stopRequested || this.pendingEnd) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wakeUp = undefined;
-        resolve(false);
-      }, ms);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-    });
-  }
 }
 
 /** Anything unforeseen while registering is exit 11; our typed errors keep their code. */
 function registrationError(error: unknown): Error {
   if (error instanceof FedoraMessagingError) return error;
-  return new UnexpectedRegistrationError(`An unexpected error (${(error as Error)?.message ?? String(error)}) occurred while registering the consumer, please report this bug.`, { cause: error });
+  return new UnexpectedRegistrationError(error);
 }

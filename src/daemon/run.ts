@@ -6,7 +6,9 @@
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
+import { parseAmqpUrl } from "../config/amqp-url.js";
 import { Daemon } from "./daemon.js";
+import { warnIfDebugShowsPassword } from "./debug-warning.js";
 import { handleStopSignals } from "./signals.js";
 
 export interface RunConsumerOptions {
@@ -27,6 +29,9 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunOutco
   const { config } = options;
   setCurrentConfig(config);
   applyLogConfig(config.log_config);
+  const url = parseAmqpUrl(config.amqp_url);
+  const external = url.scheme === "amqps" && Boolean(config.tls.certfile && config.tls.keyfile);
+  warnIfDebugShowsPassword(process.env["DEBUG"], url.hasCredentials && !external);
   const daemon = new Daemon({
     config,
     callback: { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },

@@ -32,6 +32,21 @@ export function pyStrRepr(s: string): string {
   return out + quote;
 }
 
+/** Python-style `repr()` of a thrown value: `ValueError('boom')` for an error, a quoted str otherwise. */
+export function pyErrorRepr(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}(${pyStrRepr(thrown.message)})`;
+  return pyStrRepr(typeof thrown === "string" ? thrown : safeString(thrown));
+}
+
+/** `String(value)`, or the `[object …]` tag for a value whose toString throws. */
+export function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 /** Python `repr(b)` of bytes: `b'...'`, printable ASCII kept, the rest `\xNN`. */
 export function pyBytesRepr(bytes: Uint8Array): string {
   let hasSingle = false;

@@ -9,6 +9,7 @@
 import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { MonitoringSettings } from "../config/types.js";
+import { MonitoringError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { pyDumps } from "../message/pyjson.js";
 import type { DaemonMetrics } from "./metrics.js";
@@ -54,7 +55,7 @@ export async function startMonitoring(settings: MonitoringSettings, metrics: () 
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => reject(listenError(settings, error)));
     // Python's default address "" means every interface.
     server.listen(settings.port, settings.address === "" ? undefined : settings.address, () => resolve());
   });
@@ -64,6 +65,16 @@ export async function startMonitoring(settings: MonitoringSettings, metrics: () 
     port,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** One sentence naming the setting, the address and why (no stack: nothing of ours is wrong). */
+function listenError(settings: MonitoringSettings, error: NodeJS.ErrnoException): MonitoringError {
+  const why =
+    error.code === "EADDRINUSE" ? "the address is already in use"
+    : error.code === "EACCES" ? "permission denied (ports below 1024 need privileges)"
+    : error.code === "EADDRNOTAVAIL" ? "the address is not one of this host's"
+    : error.message;
+  return new MonitoringError(`[monitoring] cannot listen on ${settings.address || "*"}:${settings.port}: ${why}`, { cause: error });
 }
 
 /** Python's body: `json.dumps(...)` (separators ", " and ": ", insertion order) and a newline. */

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { getQueue, waitForQueue } from "../support/management.js";
-import { BEHAVIOURS, consumeToEnd, testQueues, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, consumeToEnd, runCli, testQueues, writeConfig, type TestQueue } from "./_harness.js";
 
 const freshQueue = testQueues();
 
@@ -66,6 +66,16 @@ describe("callback outcomes through the CLI", () => {
     assert.match(stdout, /\[fedora_messaging\.cli ERROR\] Consumer halted with non-zero exit code \(42\): Life, the universe, and everything/);
     assert.equal(queue.records().length, 1);
     await settled(queue, { ready: 1 });
+  });
+
+  test("HaltConsumer(256) is a callback error (exit 13) saying why, not a wrapped exit 0; every message goes back", async () => {
+    const queue = await freshQueue("halt256");
+    await queue.publish([{ n: 1 }, { n: 2 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:halt`, consumerConfig: { halt_code: 256 } });
+    const { code, stdout } = await consumeToEnd(config);
+    assert.equal(code, 13, stdout);
+    assert.match(stdout, /HaltConsumer's exit code must be an integer from 0 to 255 \(a process exit status\), got 256/);
+    await settled(queue, { ready: 2 });
   });
 
   test("HaltConsumer(requeue=true) releases its message and exits with its code", async () => {
@@ -132,5 +142,23 @@ describe("callback outcomes through the CLI", () => {
     assert.equal(queue.records().length, 4);
     await settled(queue, { ready: 0 });
     assert.ok(await getQueue(queue.name));
+  });
+  test("a message returned forever: Python's two lines for its first returns, then one summary line per 5 s", async () => {
+    const queue = await freshQueue("nack-forever");
+    await queue.publish([{ n: 1 }]);
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:nackAlways` });
+    const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
+    // The summary line is the behaviour under test; it comes about 5 s after the first return.
+    await run.waitFor(/Message id \S+ was returned to the queue \d+ more times in \d+ s \(not logged one by one\)/, 30_000);
+    run.child.kill("SIGTERM");
+    assert.equal(await run.exited, 0, run.stdout());
+    const stdout = run.stdout();
+    const calls = queue.records().length;
+    assert.ok(calls > 20, `the message looped (${calls} calls)`);
+    assert.equal(stdout.match(/Returning message id \S+ to the queue/g)?.length, 3, "the first three returns are logged like Python");
+    assert.equal(stdout.match(/Consuming message from topic/g)?.length, 3);
+    assert.match(stdout, /give the queue a delivery limit \(a quorum queue with x-delivery-limit\) and a dead-letter exchange/);
+    // Nothing lost: it is back in the queue.
+    await settled(queue, { ready: 1 });
   });
 });

@@ -79,6 +79,25 @@ describe("monitoring server", () => {
     assert.equal(await run.exited, 0);
   });
 
+  test("a monitoring port in use: one line naming [monitoring] and the address, exit 1, nothing consumed", async () => {
+    const queue = await testQueue("monitor-busy");
+    queues.push(queue);
+    await queue.publish([{ n: 1 }]);
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      const config = writeConfig(queue, { extra: `[monitoring]\naddress = "127.0.0.1"\nport = ${port}` });
+      const run = runCli(["--conf", config, "consume"]);
+      assert.equal(await run.exited, 1, run.stdout());
+      assert.equal(run.stderr(), `Error: [monitoring] cannot listen on 127.0.0.1:${port}: the address is already in use\n`);
+      assert.doesNotMatch(run.stdout(), /Successfully registered|Consuming message/);
+      assert.equal(queue.records().length, 0);
+    } finally {
+      taken.close();
+    }
+  });
+
   test("/ready answers 503 while the daemon cannot reach the broker; /live stays 200", async () => {
     const queue = await testQueue("monitor-down");
     queues.push(queue);

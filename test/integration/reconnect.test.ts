@@ -6,6 +6,8 @@
  * These tests stop and restart the run's broker (durable queues survive).
  */
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { isLocalBroker, restartBroker, startBroker, stopBroker } from "../support/broker.js";
 import { bindQueue, closeConnectionsOfApp, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
@@ -34,10 +36,17 @@ describe("reconnection", { skip: local ? false : "needs the test broker of rabbi
   test("the connection is closed by an administrator mid-stream: consumption resumes, nothing lost", async () => {
     const queue = await freshQueue("kill");
     await queue.publish(bodies(1000));
-    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:collect`, consumerConfig: { expect_unique: 1000, sleep_ms: 15 }, prefetch: PREFETCH });
+    const gate = join(queue.dir, "gate");
+    const config = writeConfig(queue, {
+      callback: `${BEHAVIOURS}:collect`,
+      consumerConfig: { expect_unique: 1000, pause_at: 300, gate_file: gate },
+      prefetch: PREFETCH,
+    });
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 120_000 });
+    // The 300th callback waits for the gate: the connection is closed mid-stream, whatever the machine's speed.
     await until(() => queue.records().length >= 300, { timeoutMs: 60_000, what: "300 messages consumed" });
     assert.ok((await closeConnectionsOfApp(`fm-test-${queue.name}`)) >= 1);
+    writeFileSync(gate, "");
     assert.equal(await run.exited, 0, run.stdout());
     assert.match(run.stdout(), /The connection to the broker was lost/);
     assertAtLeastOnce(queue, 1000, 1);
@@ -47,10 +56,17 @@ describe("reconnection", { skip: local ? false : "needs the test broker of rabbi
   test("the broker restarts mid-stream (durable queue): consumption resumes, nothing lost", async () => {
     const queue = await freshQueue("restart");
     await queue.publish(bodies(1000));
-    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:collect`, consumerConfig: { expect_unique: 1000, sleep_ms: 2 }, prefetch: PREFETCH });
+    const gate = join(queue.dir, "gate");
+    const config = writeConfig(queue, {
+      callback: `${BEHAVIOURS}:collect`,
+      consumerConfig: { expect_unique: 1000, pause_at: 300, gate_file: gate },
+      prefetch: PREFETCH,
+    });
     const run = runCli(["--conf", config, "consume"], { timeoutMs: 180_000 });
+    // The 300th callback waits for the gate: the broker restarts mid-stream, whatever the machine's speed.
     await until(() => queue.records().length >= 300, { timeoutMs: 60_000, what: "300 messages consumed" });
     await restartBroker();
+    writeFileSync(gate, "");
     assert.equal(await run.exited, 0, run.stdout());
     assert.match(run.stdout(), /cannot reach|connection to the broker was lost/);
     assertAtLeastOnce(queue, 1000, 1);

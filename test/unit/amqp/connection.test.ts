@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkBroker, toError } from "../../../src/amqp/connection.js";
+import { checkBroker } from "../../../src/amqp/connection.js";
 import { exchangeAddress, percentEncode, queueAddress } from "../../../src/amqp/address.js";
 
 describe("broker check", () => {
@@ -13,17 +13,6 @@ describe("broker check", () => {
   });
   it("refuses other brokers", () => {
     assert.match(checkBroker({ product: "apache-activemq-artemis", version: "2.31.0" }) ?? "", /need RabbitMQ >= 4\.0/);
-  });
-});
-
-describe("AMQP errors", () => {
-  it("keeps the condition in the message", () => {
-    const error = toError({ condition: "amqp:unauthorized-access", description: "no" });
-    assert.equal(error?.message, "amqp:unauthorized-access: no");
-    assert.equal((error as { condition?: string }).condition, "amqp:unauthorized-access");
-  });
-  it("passes undefined through", () => {
-    assert.equal(toError(undefined), undefined);
   });
 });
 

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { UsageError } from "../../../src/cli/_args.js";
 import { exitCodeFor } from "../../../src/cli/exit-codes.js";
+import { pyErrorRepr } from "../../../src/message/pyrepr.js";
 import {
   BadDeclarationError,
   CallbackError,
@@ -109,16 +110,16 @@ describe("exitCodeFor", () => {
 
   test("11: UnexpectedRegistrationError, Python's sentence then the traceback", () => {
     const cause = new RangeError("bad");
-    const report = exitCodeFor(new UnexpectedRegistrationError("attaching failed", { cause }));
+    const report = exitCodeFor(new UnexpectedRegistrationError(cause));
     assert.equal(report.code, 11);
     assert.equal(report.stream, "stdout");
     assert.equal(report.message, `An unexpected error (RangeError('bad')) occurred while registering the consumer, please report this bug.\n${cause.stack}`);
   });
 
-  test("11: keeps the sentence when the error already is it", () => {
-    const sentence = "An unexpected error (x) occurred while registering the consumer, please report this bug.";
-    const report = exitCodeFor(new UnexpectedRegistrationError(sentence, { cause: new Error("x") }));
-    assert.equal(report.message?.split("\n")[0], sentence);
+  test("11: the sentence is the error's own message, written once in errors.ts", () => {
+    const error = new UnexpectedRegistrationError("x");
+    assert.equal(error.message, "An unexpected error ('x') occurred while registering the consumer, please report this bug.");
+    assert.equal(exitCodeFor(error).message?.split("\n")[0], error.message);
   });
 
   test("12: ConsumerCanceledError", () => {
@@ -131,14 +132,14 @@ describe("exitCodeFor", () => {
 
   test("13: CallbackError, the daemon's sentence with the consumer's repr", () => {
     const sentence = "Unexpected error occurred in consumer Consumer(queue=q, callback=<function handle>): ValueError('boom')";
-    assert.deepEqual(exitCodeFor(new CallbackError(sentence)), { code: 13, stream: "stdout", message: sentence });
+    assert.deepEqual(exitCodeFor(new CallbackError("Consumer(queue=q, callback=<function handle>)", "ValueError('boom')")), { code: 13, stream: "stdout", message: sentence });
   });
 
-  test("13: CallbackError without the sentence gets it", () => {
-    assert.deepEqual(exitCodeFor(new CallbackError("x", { cause: new Error("it's broken") })), {
+  test("13: the error's repr quotes like Python's", () => {
+    assert.deepEqual(exitCodeFor(new CallbackError("C", pyErrorRepr(new Error("it's broken")))), {
       code: 13,
       stream: "stdout",
-      message: `Unexpected error occurred in consumer: Error("it's broken")`,
+      message: `Unexpected error occurred in consumer C: Error("it's broken")`,
     });
   });
 

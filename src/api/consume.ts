@@ -10,14 +10,15 @@
  * - a `"path/to/plugin.js:Name"` string: in a worker thread, like the daemon
  *   (`mode: "in-process"` to run it on the main thread instead).
  */
-import { defaultQueueSettings } from "./config/defaults.js";
-import { loadConfig } from "./config/load.js";
-import { validateConfig } from "./config/validate.js";
-import type { Binding, Config, QueueSettings } from "./config/types.js";
-import { setCurrentConfig } from "./config/current.js";
-import { Daemon, type DaemonOutcome } from "./daemon/daemon.js";
-import type { Message } from "./message/message.js";
-import type { MessageHandler } from "./consumer/process.js";
+import { defaultQueueSettings } from "../config/defaults.js";
+import { loadConfig } from "../config/load.js";
+import { validateConfig } from "../config/validate.js";
+import type { Binding, Config, QueueSettings } from "../config/types.js";
+import { setCurrentConfig } from "../config/current.js";
+import { Daemon } from "../daemon/daemon.js";
+import type { RunEnd } from "../ending.js";
+import type { Message } from "../message/message.js";
+import type { MessageHandler } from "../consumer/process.js";
 
 /** A callback: a function of the message, possibly async; its throws are the outcome table. */
 export type ConsumeCallback = (message: Message) => unknown;
@@ -43,7 +44,8 @@ export interface ConsumeOptions {
   readonly signal?: AbortSignal;
 }
 
-export type ConsumeResult = DaemonOutcome;
+/** What `consume()` resolves with: how the run ended (the library's one `RunEnd`). */
+export type ConsumeResult = RunEnd;
 
 /**
  * Consumes until stopped. Resolves `{ kind: "stopped" }` when `signal` aborts,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Backoff } from "../../../src/daemon/backoff.js";
+import { Backoff } from "../../../src/amqp/backoff.js";
 
 describe("reconnection backoff", () => {
   it("starts at 1 s, grows by e, caps at one minute", () => {

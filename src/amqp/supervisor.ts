@@ -1,0 +1,252 @@
+/**
+ * Keeps one live connection to a broker of a pool, for as long as it is asked
+ * to: the connect loop, its backoff and its log lines, in one place for the
+ * consumer today and a publisher later (nats.js's client lifecycle is the
+ * model: a server list, a status stream, `closed()`).
+ *
+ * - An unreachable broker is retried forever: the next address of the pool at
+ *   once, then, after a whole round failed, the next address after a backoff
+ *   delay (1 s growing to `maxDelayMs`; reset once on-connect work succeeded).
+ *   A refused handshake (ConnectionError, exit 14) is final.
+ * - Registered on-connect work (declaring, attaching consumers) runs, in order,
+ *   on every new connection. Work that throws `ReconnectRequest` gets a fresh
+ *   connection after a backoff delay; any other throw closes the supervisor
+ *   with that error.
+ * - A connection that ends (lost, or `restart()`) is replaced at once.
+ * - `close(reason)` is idempotent, cancels a pending delay, lets running
+ *   on-connect work finish, closes the connection; `closed()` then resolves
+ *   with the reason (undefined for a plain close).
+ */
+import { getLogger } from "../log.js";
+import { Backoff } from "./backoff.js";
+import type { BrokerPool } from "./brokers.js";
+import { openConnection, type BrokerConnection, type BrokerInfo, type ConnectionSettings } from "./connection.js";
+import { BrokerUnreachableError } from "./errors.js";
+
+// Python's loggers for these lines: the protocol says it connected, the factory retries.
+const log = getLogger("fedora_messaging.twisted.protocol");
+const factoryLog = getLogger("fedora_messaging.twisted.factory");
+
+/** What the supervisor needs of a connection (a BrokerConnection; tests pass fakes). */
+export interface SupervisedConnection {
+  readonly broker: BrokerInfo;
+  readonly ended: Promise<{ readonly error?: Error | undefined }>;
+  close(): Promise<void>;
+}
+
+/** Where the supervisor is; `address` is the masked URL. */
+export type ConnectionStatus =
+  | { readonly kind: "connecting"; readonly address: string }
+  | { readonly kind: "connected"; readonly address: string; readonly broker: BrokerInfo }
+  | { readonly kind: "disconnected"; readonly address: string; readonly reason: Error }
+  | { readonly kind: "closed"; readonly reason: Error | undefined };
+
+export interface OnConnectContext {
+  /** True until on-connect work has once succeeded: a failure then is a configuration problem, not a restart. */
+  readonly first: boolean;
+}
+
+export type OnConnect<C> = (connection: C, context: OnConnectContext) => Promise<void>;
+
+/** Thrown by on-connect work when this connection cannot serve but a later one may: reconnect after a backoff delay. */
+export class ReconnectRequest extends Error {
+  override name = "ReconnectRequest";
+}
+
+export interface SupervisorOptions<C> {
+  readonly pool: BrokerPool;
+  /** The longest backoff delay, ms (the config's `reconnect_max_delay`). */
+  readonly maxDelayMs: number;
+  /** Opens one connection; rejects with BrokerUnreachableError to be retried. Default: `openConnection`. */
+  readonly open?: (settings: ConnectionSettings) => Promise<C>;
+  /** Default: Twisted's shape, capped at `maxDelayMs`. */
+  readonly backoff?: Backoff;
+}
+
+export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnection> {
+  private readonly pool: BrokerPool;
+  private readonly open: (settings: ConnectionSettings) => Promise<C>;
+  private readonly backoff: Backoff;
+  private readonly work: OnConnect<C>[] = [];
+  private readonly listeners = new Set<(status: ConnectionStatus) => void>();
+  private current: C | undefined;
+  private working = false;
+  private closing: { readonly reason: Error | undefined } | undefined;
+  private cancelDelay: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private finished = false;
+  private readonly closedPromise: Promise<Error | undefined>;
+  private resolveClosed!: (reason: Error | undefined) => void;
+
+  constructor(options: SupervisorOptions<C>) {
+    this.pool = options.pool;
+    this.open = options.open ?? (openConnection as unknown as (settings: ConnectionSettings) => Promise<C>);
+    this.backoff = options.backoff ?? new Backoff({ maxMs: options.maxDelayMs });
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  /** Registers work to run on every new connection, after the work registered before it. */
+  onConnect(work: OnConnect<C>): void {
+    this.work.push(work);
+  }
+
+  /** Calls `listener` with every status change; returns the function that stops it. */
+  onStatus(listener: (status: ConnectionStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The open connection, if any. */
+  get connection(): C | undefined {
+    return this.current;
+  }
+
+  /**
+   * Starts connecting (once). With `ready`, the first connection opens while
+   * `ready` settles, and is used only once it resolved; if it rejects, the
+   * connection is closed and the supervisor closes with that error.
+   */
+  start(ready?: Promise<unknown>): void {
+    // Awaited only once the first attempt settled: until then a rejection must not count as unhandled.
+    ready?.catch(() => undefined);
+    this.loop ??= this.run(ready).then(
+      (reason) => this.finish(reason),
+      (error: unknown) => this.finish(asError(error)),
+    );
+  }
+
+  /** Closes the current connection; the supervisor replaces it at once. */
+  async restart(): Promise<void> {
+    await this.current?.close();
+  }
+
+  /** Stops for good (idempotent); resolves with `closed()`. */
+  close(reason?: Error): Promise<Error | undefined> {
+    if (!this.closing) {
+      this.closing = { reason };
+      this.cancelDelay?.();
+      if (!this.working) void this.current?.close();
+      if (!this.loop) this.finish(reason);
+    }
+    return this.closedPromise;
+  }
+
+  /** Resolves once closed: with the reason given to `close()`, or the error that ended the supervisor. */
+  closed(): Promise<Error | undefined> {
+    return this.closedPromise;
+  }
+
+  // --- internal ---
+
+  private async run(ready: Promise<unknown> | undefined): Promise<Error | undefined> {
+    let first = true;
+    let failuresThisRound = 0;
+    for (;;) {
+      if (this.closeRequest()) return this.closeRequest()!.reason;
+      const settings = this.pool.next();
+      const address = settings.displayUrl;
+      this.emit({ kind: "connecting", address });
+      const attempt = await this.open(settings).then((connection) => connection, asError);
+      if (ready) {
+        const gate = ready;
+        ready = undefined;
+        try {
+          await gate;
+        } catch (error) {
+          if (!(attempt instanceof Error)) await attempt.close();
+          return asError(error);
+        }
+      }
+      if (attempt instanceof Error) {
+        if (!(attempt instanceof BrokerUnreachableError)) return attempt;
+        if (this.closeRequest()) return this.closeRequest()!.reason;
+        if (++failuresThisRound < this.pool.size) {
+          factoryLog.info(`${attempt.message}; trying the next broker`);
+          continue;
+        }
+        failuresThisRound = 0;
+        const delay = this.backoff.next();
+        factoryLog.info(`${attempt.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        await this.sleep(delay);
+        continue;
+      }
+      failuresThisRound = 0;
+      const connection = attempt;
+      const request = this.closeRequest();
+      if (request) {
+        await connection.close();
+        return request.reason;
+      }
+      const failure = await this.serve(connection, address, first);
+      if (failure === "reconnect") {
+        await this.sleep(this.backoff.next());
+        continue;
+      }
+      if (failure) return failure;
+      first = false;
+      const end = await connection.ended;
+      this.current = undefined;
+      if (this.closeRequest()) return this.closeRequest()!.reason;
+      this.emit({ kind: "disconnected", address, reason: end.error ?? new Error("the connection was closed") });
+    }
+  }
+
+  /** Announces the connection and runs the on-connect work; says what went wrong, if anything. */
+  private async serve(connection: C, address: string, first: boolean): Promise<Error | "reconnect" | undefined> {
+    this.current = connection;
+    log.info(`Connected to ${address} (${connection.broker.product} ${connection.broker.version})`);
+    this.emit({ kind: "connected", address, broker: connection.broker });
+    this.working = true;
+    try {
+      for (const work of this.work) await work(connection, { first });
+    } catch (error) {
+      this.current = undefined;
+      await connection.close();
+      // After close() a ReconnectRequest ends the loop: the sleep returns at once.
+      return error instanceof ReconnectRequest ? "reconnect" : asError(error);
+    } finally {
+      this.working = false;
+    }
+    // Only a connection that got as far as doing its work resets the delay.
+    this.backoff.reset();
+    if (this.closeRequest()) void connection.close();
+    return undefined;
+  }
+
+  /** Waits `ms`, or less if `close()` is called meanwhile. */
+  private sleep(ms: number): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      this.cancelDelay = done;
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    }).then(() => {
+      this.cancelDelay = undefined;
+    });
+  }
+
+  /** Read through a call: TypeScript would keep a check made before an `await` narrowed after it. */
+  private closeRequest(): { readonly reason: Error | undefined } | undefined {
+    return this.closing;
+  }
+
+  private finish(reason: Error | undefined): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.closing ??= { reason };
+    this.current = undefined;
+    this.emit({ kind: "closed", reason });
+    this.resolveClosed(reason);
+  }
+
+  private emit(status: ConnectionStatus): void {
+    for (const listener of this.listeners) listener(status);
+  }
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}

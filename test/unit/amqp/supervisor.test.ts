@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { Backoff } from "../../../src/amqp/backoff.js";
+import { BrokerPool } from "../../../src/amqp/brokers.js";
+import type { ConnectionSettings } from "../../../src/amqp/connection.js";
+import { BrokerUnreachableError } from "../../../src/amqp/errors.js";
+import { ConnectionSupervisor, ReconnectRequest, type ConnectionStatus, type SupervisedConnection } from "../../../src/amqp/supervisor.js";
+import { ConnectionError } from "../../../src/errors.js";
+
+
+/** A connection the test ends by hand. */
+class FakeConnection implements SupervisedConnection {
+  readonly broker = { product: "RabbitMQ", version: "4.1.0" };
+  readonly ended: Promise<{ error?: Error }>;
+  closed = false;
+  private resolveEnded!: (end: { error?: Error }) => void;
+  constructor(readonly address: string) {
+    this.ended = new Promise((resolve) => (this.resolveEnded = resolve));
+  }
+  lose(error: Error): void {
+    this.resolveEnded({ error });
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+    this.resolveEnded({});
+  }
+}
+
+function address(name: string): ConnectionSettings {
+  return { host: name, port: 5672, vhost: "/", properties: {}, idleTimeoutMs: 0, connectTimeoutMs: 1000, displayUrl: `amqp://${name}` };
+}
+
+/** Opens per a script: an address listed in `down` is unreachable. */
+function opener(down: Set<string>, opened: FakeConnection[]) {
+  return async (settings: ConnectionSettings): Promise<FakeConnection> => {
+    if (down.has(settings.host)) throw new BrokerUnreachableError(`cannot reach ${settings.displayUrl}`);
+    const connection = new FakeConnection(settings.host);
+    opened.push(connection);
+    return connection;
+  };
+}
+
+/** Polls `condition` until it holds or the deadline passes. */
+async function until(condition: () => boolean, deadlineMs = 2000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+const noDelay = () => new Backoff({ initialMs: 1, maxMs: 1, jitter: 0 });
+
+describe("connection supervisor", () => {
+  it("rotates through the pool: a broker down is skipped, the next one serves", async () => {
+    const opened: FakeConnection[] = [];
+    const statuses: ConnectionStatus[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a"), address("b")]), maxDelayMs: 1, backoff: noDelay(), open: opener(new Set(["a"]), opened) });
+    supervisor.onStatus((status) => statuses.push(status));
+    supervisor.start();
+    await until(() => opened.length === 1);
+    assert.equal(opened[0]!.address, "b");
+    assert.deepEqual(statuses.map((s) => s.kind), ["connecting", "connecting", "connected"]);
+    assert.equal(await supervisor.close(), undefined);
+    assert.equal(opened[0]!.closed, true);
+    assert.equal(statuses.at(-1)?.kind, "closed");
+  });
+
+  it("re-runs on-connect work on every connection; a lost connection is replaced by the next address", async () => {
+    const opened: FakeConnection[] = [];
+    const worked: string[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a"), address("b")]), maxDelayMs: 1, backoff: noDelay(), open: opener(new Set(), opened) });
+    supervisor.onConnect(async (connection, { first }) => void worked.push(`${connection.address}:${first}`));
+    const disconnected: Error[] = [];
+    supervisor.onStatus((status) => status.kind === "disconnected" && disconnected.push(status.reason));
+    supervisor.start();
+    await until(() => worked.length === 1);
+    opened[0]!.lose(new Error("amqp:connection:forced"));
+    await until(() => worked.length === 2);
+    assert.deepEqual(worked, ["a:true", "b:false"]);
+    assert.equal(disconnected[0]?.message, "amqp:connection:forced");
+    await supervisor.close();
+  });
+
+  it("a refused handshake is final: closed() carries the error", async () => {
+    const refused = new ConnectionError("bad credentials");
+    const supervisor = new ConnectionSupervisor<FakeConnection>({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, open: async () => { throw refused; } });
+    supervisor.start();
+    assert.equal(await supervisor.closed(), refused);
+  });
+
+  it("ReconnectRequest from on-connect work gets a new connection; another error ends it", async () => {
+    const opened: FakeConnection[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, backoff: noDelay(), open: opener(new Set(), opened) });
+    const boom = new Error("boom");
+    supervisor.onConnect(async () => {
+      throw opened.length === 1 ? new ReconnectRequest("try again") : boom;
+    });
+    supervisor.start();
+    assert.equal(await supervisor.closed(), boom);
+    assert.equal(opened.length, 2);
+    assert.ok(opened.every((connection) => connection.closed));
+  });
+
+  it("close() cancels the backoff delay of an unreachable broker", async () => {
+    let delayed = false;
+    const backoff = new Backoff({ initialMs: 60_000, random: () => ((delayed = true), 0.5) });
+    const supervisor = new ConnectionSupervisor<FakeConnection>({ pool: new BrokerPool([address("a")]), maxDelayMs: 60_000, backoff, open: opener(new Set(["a"]), []) });
+    supervisor.start();
+    await until(() => delayed); // the 60 s delay has begun: only a cancelled delay ends this test in time
+    const reason = new Error("stop");
+    assert.equal(await supervisor.close(reason), reason);
+  });
+
+  it("a failed ready gate closes the first connection and ends with its error", async () => {
+    const opened: FakeConnection[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, open: opener(new Set(), opened) });
+    const failure = new Error("callback cannot load");
+    supervisor.start(Promise.reject(failure));
+    assert.equal(await supervisor.closed(), failure);
+    assert.equal(opened[0]?.closed, true);
+  });
+});
