@@ -72,7 +72,13 @@ export class InProcessRunner implements CallbackRunner {
   }
 }
 
-async function loadSource(source: CallbackSource): Promise<MessageHandler> {
+/**
+ * Loads a callback for the main thread. The daemon calls it once and hands the
+ * handler to every queue's runner, so that a class callback is instantiated
+ * once per process, as Python does (a worker thread cannot share it: each
+ * worker loads its own).
+ */
+export async function loadSource(source: CallbackSource): Promise<MessageHandler> {
   const { spec, pluginDir, cwd } = source;
   return (await loadCallback(spec, { pluginDir, cwd, source: source.source === "api" ? "--callback" : source.source })) as MessageHandler;
 }

@@ -29,7 +29,7 @@ import { ManagementClient } from "../amqp/management.js";
 import { connectionSettings } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
-import { InProcessRunner } from "../consumer/in-process-runner.js";
+import { InProcessRunner, loadSource } from "../consumer/in-process-runner.js";
 import type { MessageHandler } from "../consumer/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
@@ -149,10 +149,12 @@ export class Daemon {
 
   private async startRunners(): Promise<void> {
     const { config, callback, mode } = this.options;
+    // Python instantiates a class callback once per process: on the main thread every queue shares it.
+    const handler = typeof callback === "function" ? callback : mode === "in-process" ? await loadSource(callback) : undefined;
     for (const configName of Object.keys(config.queues)) {
       const runner: CallbackRunner =
-        typeof callback === "function" || mode === "in-process"
-          ? new InProcessRunner(configName, callback)
+        handler !== undefined || typeof callback === "function"
+          ? new InProcessRunner(configName, handler ?? callback)
           : new WorkerRunner(configName, callback, config);
       const slot: QueueSlot = { configName, runner, consumer: undefined };
       this.slots.push(slot);

@@ -47,10 +47,13 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
     publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
-    records: () =>
-      existsSync(recordFile)
-        ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
-        : [],
+    records: () => {
+      if (!existsSync(recordFile)) return [];
+      // A test may read while the callback appends: a last line without its "\n" is not written yet.
+      const lines = readFileSync(recordFile, "utf8").split("\n");
+      lines.pop();
+      return lines.filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
     cleanup: () => deleteQueue(name),
   };
 }
