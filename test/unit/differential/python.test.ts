@@ -26,20 +26,15 @@ import { SharedStats } from "../../../src/consumer/stats.js";
 import { Drop, HaltConsumer, Nack, ValidationError } from "../../../src/errors.js";
 import { setSink } from "../../../src/log.js";
 import { decodeMessage, dumps } from "../../../src/message/index.js";
+import type { ReceiveCase } from "../message/_fixtures.js";
 
 const dir = fileURLToPath(new URL("../../differential/", import.meta.url));
 const REGENERATE = "/usr/bin/python3 test/differential/python-reference.py";
 
-interface MessageCase {
-  name: string;
-  routingKey: string;
-  headers: string | null;
-  contentEncoding: string | null;
-  messageId: string | null;
-  priority: number | null;
-  bodyHex: string;
+/** A delivery as message-cases.json describes one, plus what the callback does. */
+type MessageCase = Pick<ReceiveCase, "name" | "routingKey" | "headers" | "contentEncoding" | "messageId" | "priority" | "bodyHex"> & {
   action: "return" | "nack" | "drop" | "halt" | "fail";
-}
+};
 interface ConfigCase {
   name: string;
   toml: string;
