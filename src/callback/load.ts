@@ -339,7 +339,7 @@ async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, s
  * prints an ExperimentalWarning, so it is only the fallback). `import()` of a
  * CommonJS file gives `module.exports` as `default` plus the names Node detects.
  */
-async function importPlugin(url: string): Promise<Record<string, unknown>> {
+export async function importPlugin(url: string): Promise<Record<string, unknown>> {
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
