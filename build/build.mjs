@@ -69,7 +69,7 @@ const common = {
 
 const worker = await build({
   ...common,
-  entryPoints: [`${root}src/worker/callback-worker.ts`],
+  entryPoints: [`${root}src/runner/callback-worker.ts`],
   format: "cjs",
   write: false,
   minifyWhitespace: true,

@@ -9,7 +9,7 @@
  * bundling its own copy of this library, or an outcome serialised back from the
  * worker thread, must still be understood.
  */
-import { pyErrorRepr } from "./message/pyrepr.js";
+import { pyErrorRepr } from "./python/pyrepr.js";
 
 /** Base of every error this library throws on purpose. */
 export class FedoraMessagingError extends Error {

@@ -7,9 +7,8 @@
  * The entry point is `cli-entry.ts` (esbuild bundles it into
  * dist/fedora-messaging.js); this module only exports.
  */
-import { exitCodeFor, type ExitReport } from "./cli/exit-codes.js";
+import { exitCodeForEnd, exitCodeForError, type ExitReport } from "./cli/exit-codes.js";
 import { runCli, type CliDeps } from "./cli/index.js";
-import type { RunConsumerOptions, RunOutcome } from "./daemon/run.js";
 
 /** Everything `run` touches in the outside world; each defaults to the real thing. */
 export interface MainDeps extends Partial<CliDeps> {
@@ -28,15 +27,15 @@ export async function run(argv: readonly string[], deps: MainDeps = {}): Promise
   let report: ExitReport;
   try {
     const result = await runCli(argv, {
-      runConsumer: deps.runConsumer ?? defaultRunConsumer,
       env: deps.env ?? process.env,
       cwd: deps.cwd ?? process.cwd(),
       stdout,
+      services: deps.services ?? {},
     });
     if (result.kind === "printed") return 0;
-    report = exitCodeFor(result.outcome);
+    report = exitCodeForEnd(result.end);
   } catch (error) {
-    report = exitCodeFor(error);
+    report = exitCodeForError(error);
   }
   if (report.message !== undefined) {
     try {
@@ -62,12 +61,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 }
 
 // --- internal ---
-
-/** The daemon is imported only when a command runs it, never for --help. */
-async function defaultRunConsumer(options: RunConsumerOptions): Promise<RunOutcome> {
-  const { runConsumer } = await import("./daemon/run.js");
-  return runConsumer(options);
-}
 
 async function logError(message: string): Promise<void> {
   const { getLogger } = await import("./log.js");

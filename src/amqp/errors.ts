@@ -78,9 +78,25 @@ export function refusedOpen(error: Error | undefined): ConnectionError {
 export function socketClosedBeforeOpen(error: Error | undefined, tcpEstablished: boolean, displayUrl: string): Error {
   if ((error && isTlsFailure(error)) || tcpEstablished) {
     const why = error ? describeHandshakeError(error) : "the broker closed the connection";
-    return new ConnectionError(`${HANDSHAKE_FAILED} (${why} during the handshake)`, { cause: error });
+    const refused = new ConnectionError(`${HANDSHAKE_FAILED} (${why} during the handshake)`, { cause: error });
+    if (!(error && isTlsFailure(error))) droppedInHandshake.set(refused, `cannot reach ${displayUrl}: the broker closed the connection during the handshake (${why}; still starting?)`);
+    return refused;
   }
   return new BrokerUnreachableError(`cannot reach ${displayUrl}: ${error?.message ?? "connection closed"}`, { cause: error });
+}
+
+/** Refusals that were a TCP connection dropped before the AMQP OPEN, with what to say when it is retried. */
+const droppedInHandshake = new WeakMap<Error, string>();
+
+/**
+ * A handshake the broker dropped (no TLS failure, no AMQP answer): a refusal
+ * when it happens at the first connection (exit 14, like Python), a broker
+ * still starting when we were connected to it before (RabbitMQ accepts TCP
+ * while it boots and resets it). Returns the error to retry with in that case.
+ */
+export function retryableAfterConnected(error: Error): BrokerUnreachableError | undefined {
+  const sentence = droppedInHandshake.get(error);
+  return sentence === undefined ? undefined : new BrokerUnreachableError(sentence, { cause: error });
 }
 
 /** A consumer's ATTACH was refused. */

@@ -15,7 +15,7 @@ import { BadDeclarationError, FedoraMessagingError } from "../errors.js";
 import { openLinkPair, type LinkPair } from "./link-pair.js";
 import { queueAddress } from "./address.js";
 import { isManagementForbidden, toError } from "./errors.js";
-import { pyRepr } from "../message/pyrepr.js";
+import { pyRepr } from "../python/pyrepr.js";
 import type { JsonValue } from "../config/types.js";
 
 const MANAGEMENT_ADDRESS = "/management";

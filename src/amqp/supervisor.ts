@@ -6,13 +6,18 @@
  *
  * - An unreachable broker is retried forever: the next address of the pool at
  *   once, then, after a whole round failed, the next address after a backoff
- *   delay (1 s growing to `maxDelayMs`; reset once on-connect work succeeded).
- *   A refused handshake (ConnectionError, exit 14) is final.
+ *   delay (1 s growing to `maxDelayMs`; reset once a connection has served `stableAfterMs`).
+ *   A refused handshake (ConnectionError, exit 14) is final, except a
+ *   handshake the broker dropped once we had been connected to it: a broker
+ *   restarting accepts TCP and resets it while it boots.
  * - Registered on-connect work (declaring, attaching consumers) runs, in order,
  *   on every new connection. Work that throws `ReconnectRequest` gets a fresh
  *   connection after a backoff delay; any other throw closes the supervisor
  *   with that error.
- * - A connection that ends (lost, or `restart()`) is replaced at once.
+ * - A connection that ends (lost, or `restart()`) is replaced at once when it
+ *   had served `stableAfterMs` (the backoff then starts over), after the next
+ *   backoff delay when it ended sooner: a crash loop slows down to
+ *   `maxDelayMs` instead of spinning.
  * - `close(reason)` is idempotent, cancels a pending delay, lets running
  *   on-connect work finish, closes the connection; `closed()` then resolves
  *   with the reason (undefined for a plain close).
@@ -21,7 +26,7 @@ import { getLogger } from "../log.js";
 import { Backoff } from "./backoff.js";
 import type { BrokerPool } from "./brokers.js";
 import { openConnection, type BrokerConnection, type BrokerInfo, type ConnectionSettings } from "./connection.js";
-import { BrokerUnreachableError } from "./errors.js";
+import { BrokerUnreachableError, retryableAfterConnected } from "./errors.js";
 
 // Python's loggers for these lines: the protocol says it connected, the factory retries.
 const log = getLogger("fedora_messaging.twisted.protocol");
@@ -39,6 +44,8 @@ export type ConnectionStatus =
   | { readonly kind: "connecting"; readonly address: string }
   | { readonly kind: "connected"; readonly address: string; readonly broker: BrokerInfo }
   | { readonly kind: "disconnected"; readonly address: string; readonly reason: Error }
+  /** The connection has served for `stableAfterMs`: the backoff starts over (see `run`). */
+  | { readonly kind: "stable"; readonly address: string }
   | { readonly kind: "closed"; readonly reason: Error | undefined };
 
 export interface OnConnectContext {
@@ -61,12 +68,24 @@ export interface SupervisorOptions<C> {
   readonly open?: (settings: ConnectionSettings) => Promise<C>;
   /** Default: Twisted's shape, capped at `maxDelayMs`. */
   readonly backoff?: Backoff;
+  /** How long a connection must serve before it counts as healthy. Default: STABLE_AFTER_MS. */
+  readonly stableAfterMs?: number;
 }
+
+/**
+ * A connection that served this long was healthy: if it ends, the next one is
+ * made at once and the backoff starts over. One that ends sooner is a crash
+ * loop in the making (a message the broker cannot convert ends the session
+ * right after every registration): the next connection waits for the backoff,
+ * which grows to `reconnect_max_delay`.
+ */
+export const STABLE_AFTER_MS = 30_000;
 
 export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnection> {
   private readonly pool: BrokerPool;
   private readonly open: (settings: ConnectionSettings) => Promise<C>;
   private readonly backoff: Backoff;
+  private readonly stableAfterMs: number;
   private readonly work: OnConnect<C>[] = [];
   private readonly listeners = new Set<(status: ConnectionStatus) => void>();
   private current: C | undefined;
@@ -82,6 +101,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     this.pool = options.pool;
     this.open = options.open ?? (openConnection as unknown as (settings: ConnectionSettings) => Promise<C>);
     this.backoff = options.backoff ?? new Backoff({ maxMs: options.maxDelayMs });
+    this.stableAfterMs = options.stableAfterMs ?? STABLE_AFTER_MS;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
   }
 
@@ -146,7 +166,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       const settings = this.pool.next();
       const address = settings.displayUrl;
       this.emit({ kind: "connecting", address });
-      const attempt = await this.open(settings).then((connection) => connection, asError);
+      let attempt = await this.open(settings).then((connection) => connection, asError);
+      if (!first && attempt instanceof Error) attempt = retryableAfterConnected(attempt) ?? attempt;
       if (ready) {
         const gate = ready;
         ready = undefined;
@@ -184,10 +205,26 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       }
       if (failure) return failure;
       first = false;
+      const servedAt = Date.now();
+      let stable = false;
+      const stableTimer = setTimeout(() => {
+        stable = true;
+        this.backoff.reset();
+        this.emit({ kind: "stable", address });
+      }, this.stableAfterMs);
       const end = await connection.ended;
+      clearTimeout(stableTimer);
       this.current = undefined;
       if (this.closeRequest()) return this.closeRequest()!.reason;
       this.emit({ kind: "disconnected", address, reason: end.error ?? new Error("the connection was closed") });
+      if (!stable) {
+        const delay = this.backoff.next();
+        factoryLog.info(
+          `The connection to ${address} ended ${((Date.now() - servedAt) / 1000).toFixed(1)} s after it was set up; ` +
+            `reconnecting in ${(delay / 1000).toFixed(1)} s (connections that keep ending early are retried less and less often)`,
+        );
+        await this.sleep(delay);
+      }
     }
   }
 
@@ -207,8 +244,6 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     } finally {
       this.working = false;
     }
-    // Only a connection that got as far as doing its work resets the delay.
-    this.backoff.reset();
     if (this.closeRequest()) void connection.close();
     return undefined;
   }

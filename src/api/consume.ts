@@ -18,7 +18,7 @@ import { setCurrentConfig } from "../config/current.js";
 import { Daemon } from "../daemon/daemon.js";
 import type { RunEnd } from "../ending.js";
 import type { Message } from "../message/message.js";
-import type { MessageHandler } from "../consumer/process.js";
+import type { MessageHandler } from "../runner/process.js";
 
 /** A callback: a function of the message, possibly async; its throws are the outcome table. */
 export type ConsumeCallback = (message: Message) => unknown;

@@ -23,13 +23,23 @@ import { syntaxErrorLine } from "./_syntax-position.js";
 /** What the consumer calls for each message; may be async. */
 export type Callback = (message: Message) => unknown | Promise<unknown>;
 
-/** Where the spec came from; it picks Python's sentence for each failure. */
-export type CallbackSource = "--callback-file" | "--callback" | "configuration file";
+/** Where the spec came from; it picks Python's sentence for each failure ("api": `consume()`'s argument). */
+export type CallbackOrigin = "--callback-file" | "--callback" | "configuration file" | "api";
+
+/** What loading the user's callback needs, in this thread or another (it crosses to the worker as is). */
+export interface CallbackSource {
+  /** `path:Name`. */
+  readonly spec: string;
+  readonly source: CallbackOrigin;
+  /** Where bare plugin names are looked up (`config.plugin_dir`). */
+  readonly pluginDir: string;
+  readonly cwd: string;
+}
 
 export interface LoadCallbackOptions {
   /** Where bare plugin names are looked up (`config.plugin_dir`). */
   readonly pluginDir: string;
-  readonly source: CallbackSource;
+  readonly source: CallbackOrigin;
   /** Base of relative file paths; defaults to `process.cwd()`. */
   readonly cwd?: string;
 }
@@ -55,7 +65,7 @@ export function resolveCallbackSpec(o: {
   readonly callbackFile?: string | undefined;
   readonly callback?: string | undefined;
   readonly configCallback: string | null | undefined;
-}): { spec: string; source: CallbackSource } {
+}): { spec: string; source: Exclude<CallbackOrigin, "api"> } {
   if (o.callbackFile) return { spec: o.callbackFile, source: "--callback-file" };
   if (o.callback) return { spec: o.callback, source: "--callback" };
   if (o.configCallback) return { spec: o.configCallback, source: "configuration file" };
@@ -113,7 +123,7 @@ export function locateCallback(spec: string, options: LoadCallbackOptions): Call
  * are refused too (Python would fail later with a less helpful error).
  * @throws CallbackLoadError (exit 1) with the expected format.
  */
-export function parseCallbackSpec(spec: string, source: CallbackSource): { path: string; name: string } {
+export function parseCallbackSpec(spec: string, source: CallbackOrigin): { path: string; name: string } {
   const trimmed = spec.trim();
   const aliased = source === "--callback-file" ? undefined : BUILTIN_ALIASES[trimmed];
   const parts = (aliased ?? trimmed).split(":");
@@ -150,7 +160,7 @@ const HAS_JS_EXTENSION = /\.[cm]?js$/;
 const IMPORT_CONDITIONS = ["node", "import", "default"] as const;
 const REQUIRE_CONDITIONS = ["node", "require", "default"] as const;
 
-function importFailed(reason: string, source: CallbackSource): CallbackLoadError {
+function importFailed(reason: string, source: CallbackOrigin): CallbackLoadError {
   const provider = source === "configuration file" ? "configuration file" : "--callback argument";
   return new CallbackLoadError(`Failed to import the callback module (${reason}) provided in the ${provider}`, 1);
 }
@@ -311,7 +321,7 @@ function matchConditions(value: unknown, conditions: readonly string[]): string 
 }
 
 /** Imports the plugin file and turns its failures into Python's sentences. */
-async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, source: CallbackSource): Promise<Record<string, unknown>> {
+async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, source: CallbackOrigin): Promise<Record<string, unknown>> {
   try {
     return await importPlugin(pathToFileURL(location.file).href);
   } catch (error) {
@@ -375,7 +385,7 @@ function errorText(error: unknown): string {
 }
 
 /** `Name` from the module; for CommonJS also a property of `module.exports` that Node did not detect. */
-function pickExport(exports: Readonly<Record<string, unknown>>, location: CallbackLocation, source: CallbackSource): unknown {
+function pickExport(exports: Readonly<Record<string, unknown>>, location: CallbackLocation, source: CallbackOrigin): unknown {
   const { name, path, spec } = location;
   if (name in exports && exports[name] !== undefined) return exports[name];
   const fallback = exports.default;

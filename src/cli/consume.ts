@@ -5,21 +5,15 @@
  * `consume --help` stays fast.
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
-import type { Config } from "../config/types.js";
-import type { RunConsumerOptions, RunOutcome } from "../daemon/run.js";
+import type { RunConsumerOptions } from "../daemon/run.js";
+import type { RunEnd } from "../ending.js";
 import { CONSUME_DESCRIPTION, consumeArgs, type ScannedValues } from "./_args.js";
+import type { CommandRunContext } from "./_command.js";
 
-/** What the root command hands to a subcommand (through citty's `data`). */
-export interface CommandRunContext<V> {
-  /** `--conf` or `$FEDORA_MESSAGING_CONF`, already checked to be a file. */
-  readonly conf: string | undefined;
-  /** The configuration loaded from `conf` (or the default file) before the command's options were parsed. */
-  readonly config: Config;
-  /** This command's options, parsed strictly by `scanArgs`. */
-  readonly values: V;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-  readonly runConsumer: (options: RunConsumerOptions) => Promise<RunOutcome>;
+/** What this command takes from the outside world, through the root's `services` (tests pass a fake). */
+export interface ConsumeServices {
+  /** Runs the daemon; by default the real one, imported only when a command runs it (never for --help). */
+  readonly runConsumer: (options: RunConsumerOptions) => Promise<RunEnd>;
 }
 
 export type ConsumeValues = ScannedValues<typeof consumeArgs>;
@@ -27,11 +21,11 @@ export type ConsumeValues = ScannedValues<typeof consumeArgs>;
 /** This command's options, for the root's parser and help. */
 export const args = consumeArgs;
 
-/** The citty command; `run` returns the `RunOutcome` that `main` maps to an exit code. */
+/** The citty command; `run` returns the `RunEnd` that `main` maps to an exit code. */
 export const command: CommandDef = defineCommand<ArgsDef>({
   meta: { name: "consume", description: CONSUME_DESCRIPTION },
   args: consumeArgs,
-  run: ({ data }) => consume(data as CommandRunContext<ConsumeValues>),
+  run: ({ data }) => runConsumeCommand(data as CommandRunContext<ConsumeValues>),
 });
 
 /**
@@ -39,7 +33,7 @@ export const command: CommandDef = defineCommand<ArgsDef>({
  * any connection when it cannot be found), apply the overrides, consume.
  * @throws ConfigurationError (exit 2), CallbackLoadError (exit 1 or 2), or what `runConsumer` throws.
  */
-export async function consume(context: CommandRunContext<ConsumeValues>): Promise<RunOutcome> {
+export async function runConsumeCommand(context: CommandRunContext<ConsumeValues>): Promise<RunEnd> {
   const { values } = context;
   const [{ applyCliOverrides }, { resolveCallbackSpec, locateCallback }] = await Promise.all([
     import("../config/overrides.js"),
@@ -59,5 +53,13 @@ export async function consume(context: CommandRunContext<ConsumeValues>): Promis
     routingKeys: values["routing-key"],
     appName: values["app-name"],
   });
-  return context.runConsumer({ config, callbackSpec: spec, callbackSource: source });
+  const runConsumer = (context.services as Partial<ConsumeServices>).runConsumer ?? defaultRunConsumer;
+  return runConsumer({ config, callbackSpec: spec, callbackSource: source });
+}
+
+// --- internal ---
+
+async function defaultRunConsumer(options: RunConsumerOptions): Promise<RunEnd> {
+  const { runConsumer } = await import("../daemon/run.js");
+  return runConsumer(options);
 }

@@ -20,7 +20,7 @@
  * | 14   | ConnectionError                          | ERROR log          |
  * | 15   | PermissionError                          | ERROR log          |
  */
-import type { RunOutcome } from "../daemon/run.js";
+import type { RunEnd } from "../ending.js";
 import { controlKindOf } from "../errors.js";
 import { PROG, UsageError, synopsis } from "./_args.js";
 
@@ -35,32 +35,26 @@ export interface ExitReport {
   readonly stream: "stdout" | "stderr";
 }
 
+/** The exit code and message for a run that ended without an error. Pure: the caller writes the message. */
+export function exitCodeForEnd(end: RunEnd): ExitReport {
+  return end.kind === "stopped" ? { code: 0, stream: "stdout" } : halted(end.exitCode, end.reason);
+}
+
 /**
- * Maps what `runConsumer` returned, or whatever was thrown on the way, to the
- * exit code and message. Pure: the caller writes the message.
+ * The exit code and message for whatever was thrown by a command or the run.
+ * Errors are recognised by class name as well as by `instanceof`: an error
+ * rebuilt from a worker thread's message, or thrown by another copy of this
+ * library, has the right `name` but not our prototype. Pure.
  */
-export function exitCodeFor(outcomeOrError: RunOutcome | unknown): ExitReport {
-  if (isRunOutcome(outcomeOrError)) {
-    switch (outcomeOrError.kind) {
-      case "stopped":
-        return { code: 0, stream: "stdout" };
-      case "halted":
-        return halted(outcomeOrError.exitCode, outcomeOrError.reason);
-      case "failed":
-        return exitCodeForError(outcomeOrError.error);
-    }
-  }
-  return exitCodeForError(outcomeOrError);
+export function exitCodeForError(error: unknown): ExitReport {
+  const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
+  if (controlKindOf(error) === "halt") return halted(Number(e.exitCode ?? 0), e.reason as string | undefined);
+  return errorReport(error, e);
 }
 
 // --- internal ---
 
 const CONSUME_COMMAND = `${PROG} consume`;
-
-function isRunOutcome(value: unknown): value is RunOutcome {
-  const kind = (value as { kind?: unknown } | null | undefined)?.kind;
-  return !(value instanceof Error) && (kind === "stopped" || kind === "halted" || kind === "failed");
-}
 
 function halted(code: number, reason: string | undefined): ExitReport {
   if (code === 0) return { code: 0, stream: "stdout" };
@@ -68,14 +62,7 @@ function halted(code: number, reason: string | undefined): ExitReport {
   return { code, stream: "stdout", message: `Consumer halted with non-zero exit code (${code}): ${reason ?? "None"}` };
 }
 
-/**
- * Errors are recognised by class name as well as by `instanceof`: an error
- * rebuilt from a worker thread's message, or thrown by another copy of this
- * library, has the right `name` but not our prototype.
- */
-function exitCodeForError(error: unknown): ExitReport {
-  const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
-  if (controlKindOf(error) === "halt") return halted(Number(e.exitCode ?? 0), e.reason as string | undefined);
+function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
   switch (error instanceof Error ? error.name : undefined) {
     case "UsageError":
       return usage(String(e.message), error instanceof UsageError ? error.command : undefined);

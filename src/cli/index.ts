@@ -10,7 +10,7 @@
  */
 import { statSync } from "node:fs";
 import { runCommand, type CommandDef } from "citty";
-import type { RunConsumerOptions, RunOutcome } from "../daemon/run.js";
+import type { RunEnd } from "../ending.js";
 import {
   CONSUME_DESCRIPTION,
   PROG,
@@ -21,19 +21,24 @@ import {
   scanArgs,
   type CliArgsDef,
 } from "./_args.js";
-import type { CommandRunContext } from "./consume.js";
+import type { CommandRunContext } from "./_command.js";
 
 /** What the CLI needs from the outside world; tests pass fakes. */
 export interface CliDeps {
-  readonly runConsumer: (options: RunConsumerOptions) => Promise<RunOutcome>;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** Writes help and version text. */
   readonly stdout: (text: string) => void;
+  /**
+   * What commands take from the outside world, by name (`runConsumer` for
+   * `consume`, see its `ConsumeServices`). Passed through unread: each command
+   * defaults what it is not given, and a new command adds nothing here.
+   */
+  readonly services?: Readonly<Record<string, unknown>>;
 }
 
 /** How a CLI run ended without throwing: text was printed (help, version), or a command ran. */
-export type CliResult = { readonly kind: "printed" } | { readonly kind: "ran"; readonly outcome: RunOutcome };
+export type CliResult = { readonly kind: "printed" } | { readonly kind: "ran"; readonly end: RunEnd };
 
 /**
  * Parses `argv` (without node and script) and runs the command.
@@ -74,10 +79,10 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
     values: scanned.values,
     env: deps.env,
     cwd: deps.cwd,
-    runConsumer: deps.runConsumer,
+    services: deps.services ?? {},
   };
   const { result } = await runCommand(command, { rawArgs: commandArgv, data });
-  return { kind: "ran", outcome: result as RunOutcome };
+  return { kind: "ran", end: result as RunEnd };
 }
 
 // --- internal ---

@@ -43,7 +43,7 @@ export function pyType(value: unknown): string {
 }
 
 /** Python's `repr()` (sentences copied from Python quote keys and lists of keys with it). */
-export { pyRepr } from "../message/pyrepr.js";
+export { pyRepr } from "../python/pyrepr.js";
 
 /** A value as it appears after "got" in our own sentences: strings quoted, tables and arrays as short JSON, a missing value as "nothing". */
 export function describe(value: unknown): string {

@@ -20,7 +20,7 @@
  */
 import type { CallbackEnd, ErrorSummary } from "../ending.js";
 import { controlKindOf, haltCodeProblem } from "../errors.js";
-import { pyErrorRepr, safeString } from "../message/pyrepr.js";
+import { pyErrorRepr, safeString } from "../python/pyrepr.js";
 
 export type Settlement = "accept" | "release" | "reject";
 export type Counter = "processed" | "rejected" | "dropped" | "failed";

@@ -46,12 +46,3 @@ export interface CallbackRunner {
   /** Releases the thread or other resources. */
   close(): Promise<void>;
 }
-
-/** What a runner needs to load the user's callback, in this thread or another. */
-export interface CallbackSource {
-  /** `path:Name`. */
-  readonly spec: string;
-  readonly source: "--callback-file" | "--callback" | "configuration file" | "api";
-  readonly pluginDir: string;
-  readonly cwd: string;
-}

@@ -19,7 +19,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config/types.js";
-import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError } from "../errors.js";
+import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError, PermissionError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { orderStdout } from "../output.js";
 import { BrokerPool } from "../amqp/brokers.js";
@@ -30,15 +30,17 @@ import { connectionSettings } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
 import { registerSchemaPackages } from "../callback/schemas.js";
-import { InProcessRunner, loadSource } from "../consumer/in-process-runner.js";
-import type { MessageHandler } from "../consumer/process.js";
+import { InProcessRunner, loadSource } from "../runner/in-process-runner.js";
+import type { MessageHandler } from "../runner/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackEnd, RunEnd } from "../ending.js";
-import type { CallbackRunner, CallbackSource } from "../consumer/runner.js";
+import type { CallbackSource } from "../callback/load.js";
+import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
-import { WorkerRunner } from "../consumer/worker-runner.js";
+import { WorkerRunner } from "../runner/worker-runner.js";
 import { startWatchdog } from "./watchdog.js";
+import { isConversionFailure, logConversionFailure } from "./unconvertible.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
 
@@ -79,6 +81,9 @@ export class Daemon {
   private running: Promise<RunEnd> | undefined;
   private readonly durations = new DurationHistogram();
   private connections = 0;
+  /** Sessions RabbitMQ ended because it could not convert a message; `blocked` until a connection is stable again. */
+  private conversionFailures = 0;
+  private blocked = false;
   private monitoring: MonitoringServer | undefined;
 
   constructor(private readonly options: DaemonOptions) {}
@@ -96,8 +101,10 @@ export class Daemon {
   /** Everything the monitoring server reports. */
   metrics(): DaemonMetrics {
     return {
-      consuming: this.consuming && !this.stopRequested,
+      // A queue blocked by a message RabbitMQ cannot convert is not consuming, even while attached.
+      consuming: this.consuming && !this.stopRequested && !this.blocked,
       published: 0,
+      conversionFailures: this.conversionFailures,
       stats: this.stats,
       reconnects: Math.max(0, this.connections - 1),
       inFlight: this.slots.reduce((sum, slot) => sum + (slot.consumer?.unsettledCount ?? 0), 0),
@@ -134,6 +141,7 @@ export class Daemon {
     this.supervisor = supervisor;
     supervisor.onStatus((status) => {
       if (status.kind === "connected") this.connections++;
+      if (status.kind === "stable") this.blocked = false;
     });
     supervisor.onConnect((connection, context) => this.register(connection, context));
     // The callback loads (in its worker) while the first connection attempt is
@@ -227,10 +235,11 @@ export class Daemon {
       await connection.close();
       this.onConnection = false;
       if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
-      if (!first && !this.stopRequested && (error instanceof BadDeclarationError || gone)) {
-        // Python 3.9.1: a queue missing after a broker restart (passive declares) is
-        // retried, and so is a connection lost while registering; with backoff.
-        log.warning(`Failed to declare queue or binding while registering: ${(error as Error).message}; restarting connection.`);
+      if (!first && !this.stopRequested && retriedOnReconnection(error, gone)) {
+        const message = error instanceof Error ? error.message : String(error);
+        // Python 3.9.1's line for a queue missing after a broker restart (passive declares).
+        if (error instanceof BadDeclarationError) log.warning(`Failed to declare queue or binding while registering: ${message}; restarting connection.`);
+        else log.warning(`Registering the consumers on the new connection failed (${message}); restarting connection.`);
         throw new ReconnectRequest("registration failed", { cause: error });
       }
       throw registrationError(error);
@@ -342,6 +351,11 @@ export class Daemon {
 
   /** This connection's consumers are gone; a stop or end asked for from now on closes the supervisor. */
   private giveUpConnection(error: Error): void {
+    if (isConversionFailure(error)) {
+      this.conversionFailures++;
+      this.blocked = true;
+      logConversionFailure(this.slots.map((slot) => slot.consumer?.queue ?? slot.configName));
+    }
     this.dropConsumers(error);
     this.onConnection = false;
     if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
@@ -379,6 +393,23 @@ export class Daemon {
 }
 
 /** Anything unforeseen while registering is exit 11; our typed errors keep their code. */
+/**
+ * After a reconnection, a registration failure that may be the broker's
+ * passing state is retried (with backoff): the connection lost meanwhile, a
+ * queue not back yet after a broker restart (404, Python 3.9.1 does the
+ * same), an attach or management answer that timed out. What no retry can
+ * change ends the run with the code it has at start: a permission refused
+ * (a user whose read or configure permission was revoked: exit 10 or 15, and
+ * under systemd the unit restarts it a minute later, saying so each time),
+ * a queue declared with other arguments (409).
+ */
+function retriedOnReconnection(error: unknown, connectionGone: boolean): boolean {
+  // First: a refused attach or declaration may end the session or connection too.
+  if (error instanceof PermissionError) return false;
+  if (error instanceof BadDeclarationError) return error.reason.startsWith("404") || (connectionGone && !error.reason.startsWith("403"));
+  return true;
+}
+
 function registrationError(error: unknown): Error {
   if (error instanceof FedoraMessagingError) return error;
   return new UnexpectedRegistrationError(error);

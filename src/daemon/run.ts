@@ -7,6 +7,8 @@ import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
 import { parseAmqpUrl } from "../config/amqp-url.js";
+import type { CallbackOrigin } from "../callback/load.js";
+import type { RunEnd } from "../ending.js";
 import { Daemon } from "./daemon.js";
 import { warnIfDebugShowsPassword } from "./debug-warning.js";
 import { handleStopSignals } from "./signals.js";
@@ -16,16 +18,14 @@ export interface RunConsumerOptions {
   /** `path:Name` as given by --callback-file, --callback or the config's `callback`. */
   readonly callbackSpec: string;
   /** Which of those it came from, for error sentences ("--callback argument" / "configuration file"). */
-  readonly callbackSource: "--callback-file" | "--callback" | "configuration file";
+  readonly callbackSource: Exclude<CallbackOrigin, "api">;
 }
 
-/** How a run ended; the CLI maps it to an exit code in `cli/exit-codes.ts`. */
-export type RunOutcome =
-  | { readonly kind: "stopped" } // all consumers stopped gracefully (signal, cancel)
-  | { readonly kind: "halted"; readonly exitCode: number; readonly reason: string | undefined }
-  | { readonly kind: "failed"; readonly error: unknown };
-
-export async function runConsumer(options: RunConsumerOptions): Promise<RunOutcome> {
+/**
+ * Runs the daemon until it ends; the CLI maps the end, or the error it rejects
+ * with, to an exit code in `cli/exit-codes.ts`.
+ */
+export async function runConsumer(options: RunConsumerOptions): Promise<RunEnd> {
   const { config } = options;
   setCurrentConfig(config);
   applyLogConfig(config.log_config);
@@ -40,8 +40,6 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunOutco
   const removeHandlers = handleStopSignals(() => daemon.stop());
   try {
     return await daemon.run();
-  } catch (error) {
-    return { kind: "failed", error };
   } finally {
     removeHandlers();
   }

@@ -11,10 +11,10 @@
  */
 import { ValidationError } from "../errors.js";
 import { getLogger, LEVELS } from "../log.js";
-import { decodeBytes, PyLookupError, PyUnicodeDecodeError } from "./_codec.js";
+import { decodeBytes, PyLookupError, PyUnicodeDecodeError } from "../python/_codec.js";
 import { INFO, type Message } from "./message.js";
-import { pyParse, PyJSONDecodeError, type PyParsed } from "./pyjson.js";
-import { pyBytesRepr, pyRepr, pyStrRepr } from "./pyrepr.js";
+import { pyParse, PyJSONDecodeError, type PyParsed } from "../python/pyjson.js";
+import { pyBytesRepr, pyRepr, pyStrRepr } from "../python/pyrepr.js";
 import { baseClass, classForHeaders, getName, getPackage } from "./registry.js";
 
 const log = getLogger("fedora_messaging.message");

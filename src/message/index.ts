@@ -13,5 +13,5 @@ export { checkSchema, schemaError, type JsonSchema, type JsonType } from "./sche
 export {
   floatRepr, NumberShapes, pyDumps, pyParse, PyJSONDecodeError,
   type NumberShape, type PyDumpsOptions, type PyParsed,
-} from "./pyjson.js";
-export { pyBytesRepr, pyRepr, pyStr, pyStrRepr } from "./pyrepr.js";
+} from "../python/pyjson.js";
+export { pyBytesRepr, pyRepr, pyStr, pyStrRepr } from "../python/pyrepr.js";

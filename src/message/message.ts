@@ -8,9 +8,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { ValidationError } from "../errors.js";
 import { getLogger } from "../log.js";
-import type { NumberShapes } from "./_shapes.js";
-import { pyDumps } from "./pyjson.js";
-import { pyRepr, pyStr } from "./pyrepr.js";
+import type { NumberShapes } from "../python/_shapes.js";
+import { pyDumps } from "../python/pyjson.js";
+import { pyRepr, pyStr } from "../python/pyrepr.js";
 import { BASE_SCHEMA_NAME, getName, getPackage, hasSchema, registerAlias, registerMessageClass } from "./registry.js";
 import { schemaError, type JsonSchema } from "./schema.js";
 

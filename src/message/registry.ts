@@ -10,7 +10,7 @@
  */
 import { getLogger } from "../log.js";
 import type { Message } from "./message.js";
-import { pyRepr } from "./pyrepr.js";
+import { pyRepr } from "../python/pyrepr.js";
 import { checkSchema } from "./schema.js";
 
 /** A message class: `Message` or a subclass, with its statics. */

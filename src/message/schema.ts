@@ -10,9 +10,9 @@
  * which the registry runs when a class is registered, so that an unsupported
  * schema fails loudly at start-up rather than letting messages through.
  */
-import { reprNumber } from "./_numbers.js";
-import type { NumberShapes } from "./_shapes.js";
-import { pyRepr, pyStrRepr } from "./pyrepr.js";
+import { reprNumber } from "../python/_numbers.js";
+import type { NumberShapes } from "../python/_shapes.js";
+import { pyRepr, pyStrRepr } from "../python/pyrepr.js";
 
 export type JsonType = "object" | "array" | "string" | "number" | "integer" | "boolean" | "null";
 

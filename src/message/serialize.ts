@@ -6,7 +6,7 @@
  */
 import { ValidationError } from "../errors.js";
 import { Message } from "./message.js";
-import { pyDumps, pyParse, PyJSONDecodeError, type NumberShapes } from "./pyjson.js";
+import { pyDumps, pyParse, PyJSONDecodeError, type NumberShapes } from "../python/pyjson.js";
 import { baseClass, classForHeaders } from "./registry.js";
 import { schemaError, type JsonSchema } from "./schema.js";
 

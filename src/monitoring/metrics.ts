@@ -35,6 +35,8 @@ export interface DaemonMetrics {
   /** Deliveries held unsettled right now (being processed or prefetched). */
   readonly inFlight: number;
   readonly durations: DurationHistogram;
+  /** Sessions RabbitMQ ended because it could not convert a message for AMQP 1.0. */
+  readonly conversionFailures: number;
 }
 
 export function renderPrometheus(m: DaemonMetrics): string {
@@ -53,6 +55,7 @@ export function renderPrometheus(m: DaemonMetrics): string {
   ]);
   metric("fedora_messaging_published_total", "counter", "Messages published and confirmed.", [["", m.published]]);
   metric("fedora_messaging_reconnects_total", "counter", "Connections re-established after a loss.", [["", m.reconnects]]);
+  metric("fedora_messaging_unconvertible_message_session_ends_total", "counter", "Sessions RabbitMQ ended because it could not convert a message for AMQP 1.0.", [["", m.conversionFailures]]);
   metric("fedora_messaging_in_flight", "gauge", "Unsettled deliveries (being processed or prefetched).", [["", m.inFlight]]);
   lines.push(
     "# HELP fedora_messaging_callback_duration_seconds Time the callback took per message.",

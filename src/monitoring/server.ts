@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import type { MonitoringSettings } from "../config/types.js";
 import { MonitoringError } from "../errors.js";
 import { getLogger } from "../log.js";
-import { pyDumps } from "../message/pyjson.js";
+import { pyDumps } from "../python/pyjson.js";
 import type { DaemonMetrics } from "./metrics.js";
 import { renderPrometheus } from "./metrics.js";
 

@@ -7,8 +7,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
 import { brokerUrls } from "../support/broker.js";
-import { createUser, deleteUser, setPermissions, waitForQueue } from "../support/management.js";
-import { consumeToEnd, testQueues, writeConfig } from "./_harness.js";
+import { closeConnectionsOfApp, createUser, deleteUser, setPermissions, waitForQueue } from "../support/management.js";
+import { until } from "../support/wait.js";
+import { consumeToEnd, runCli, testQueues, writeConfig } from "./_harness.js";
 
 const freshQueue = testQueues();
 const users: string[] = [];
@@ -106,6 +107,27 @@ describe("exit codes through the CLI", () => {
     assert.match(stdout, /\[fedora_messaging\.cli ERROR\] The consumer could not proceed because of a permissions problem: /);
     await waitForQueue(queue.name, (q) => q.messages_ready === 1, 10_000);
   });
+
+  for (const { code, read, says } of [
+    { code: 15, read: "^amq\\.topic$", says: /\[fedora_messaging\.cli ERROR\] The consumer could not proceed because of a permissions problem: / },
+    { code: 10, read: "^$", says: /Unable to declare the binding object on the AMQP broker\. The broker responded with 403/ },
+  ]) {
+    test(`${code} after a reconnection: read permission (${read}) revoked while consuming, then the connection drops: exit ${code} as at start, no retry loop`, async () => {
+      const queue = await freshQueue(`exit${code}-later`);
+      const { user, password } = await userWith({ configure: ".*", write: ".*", read: ".*" });
+      const config = writeConfig(queue, { amqpUrl: urlWith({ user, password }) });
+      const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
+      await queue.publish([{ n: 1 }]);
+      await until(() => queue.records().length === 1, { what: "the first message consumed" });
+      await setPermissions(user, { configure: ".*", write: ".*", read });
+      assert.ok((await closeConnectionsOfApp(`fm-test-${queue.name}`)) >= 1);
+      assert.equal(await run.exited, code, run.stdout());
+      assert.match(run.stdout(), says);
+      assert.doesNotMatch(run.stdout(), /restarting connection/);
+      await queue.publish([{ n: 2 }]);
+      await waitForQueue(queue.name, (q) => q.messages_ready === 1, 10_000);
+    });
+  }
 
   test("10: the user may not declare the queue (no configure permission)", async () => {
     const queue = await freshQueue("exit10c");

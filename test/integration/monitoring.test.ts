@@ -6,21 +6,11 @@ import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, describe, test } from "node:test";
 import { eventually } from "../support/wait.js";
-import { BEHAVIOURS, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, freePort, runCli, testQueue, writeConfig, type TestQueue } from "./_harness.js";
 
 const queues: TestQueue[] = [];
 after(() => Promise.all(queues.map((q) => q.cleanup())));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`);

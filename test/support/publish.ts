@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import rhea from "rhea";
 import type { Connection, ConnectionOptions, EventContext, Message, Sender } from "rhea";
-import { pyDumps } from "../../src/message/pyjson.js";
+import { pyDumps } from "../../src/python/pyjson.js";
 import { exchangeAddress, queueAddress } from "../../src/amqp/address.js";
 
 export interface TestMessage {

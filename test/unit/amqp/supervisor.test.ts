@@ -120,4 +120,33 @@ describe("connection supervisor", () => {
     assert.equal(await supervisor.closed(), failure);
     assert.equal(opened[0]?.closed, true);
   });
+
+  it("a crash loop slows down: connections that end early wait for the growing backoff; a stable one resets it", async () => {
+    const opened: FakeConnection[] = [];
+    const delays: number[] = [];
+    // A backoff that records each delay it hands out (kept at 1 ms so the test runs fast).
+    const backoff = new Backoff({ initialMs: 1, maxMs: 1, jitter: 0 });
+    const next = backoff.next.bind(backoff);
+    let resets = 0;
+    backoff.next = () => (delays.push(delays.length + 1), next());
+    const reset = backoff.reset.bind(backoff);
+    backoff.reset = () => (resets++, reset());
+    const statuses: ConnectionStatus[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, backoff, stableAfterMs: 200, open: opener(new Set(), opened) });
+    supervisor.onStatus((status) => statuses.push(status));
+    supervisor.start();
+    for (let i = 1; i <= 3; i++) {
+      await until(() => opened.length === i);
+      opened[i - 1]!.lose(new Error("session ended: cannot convert a message"));
+    }
+    await until(() => opened.length === 4);
+    assert.equal(delays.length, 3, "each early end waited for a backoff delay");
+    assert.equal(resets, 0, "no reset before a connection was stable");
+    await until(() => statuses.some((s) => s.kind === "stable"), 5_000);
+    assert.equal(resets, 1);
+    opened[3]!.lose(new Error("lost after serving well"));
+    await until(() => opened.length === 5);
+    assert.equal(delays.length, 3, "a stable connection's end is replaced at once");
+    await supervisor.close();
+  });
 });

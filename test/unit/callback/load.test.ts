@@ -12,7 +12,7 @@ import {
   parseCallbackSpec,
   resolveCallbackSpec,
   type Callback,
-  type CallbackSource,
+  type CallbackOrigin as CallbackSource,
 } from "../../../src/callback/load.js";
 import { printer } from "../../../src/callback/printer.js";
 import { CallbackLoadError } from "../../../src/errors.js";

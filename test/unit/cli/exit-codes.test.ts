@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { UsageError } from "../../../src/cli/_args.js";
-import { exitCodeFor } from "../../../src/cli/exit-codes.js";
-import { pyErrorRepr } from "../../../src/message/pyrepr.js";
+import { exitCodeForEnd, exitCodeForError } from "../../../src/cli/exit-codes.js";
+import { pyErrorRepr } from "../../../src/python/pyrepr.js";
 import {
   BadDeclarationError,
   CallbackError,
@@ -19,17 +19,17 @@ import {
   UnexpectedRegistrationError,
 } from "../../../src/errors.js";
 
-describe("exitCodeFor", () => {
+describe("exitCodeForEnd / exitCodeForError", () => {
   test("0: all consumers stopped (signal, cancel)", () => {
-    assert.deepEqual(exitCodeFor({ kind: "stopped" }), { code: 0, stream: "stdout" });
+    assert.deepEqual(exitCodeForEnd({ kind: "stopped" }), { code: 0, stream: "stdout" });
   });
 
   test("0: HaltConsumer(0) says nothing", () => {
-    assert.deepEqual(exitCodeFor({ kind: "halted", exitCode: 0, reason: "done" }), { code: 0, stream: "stdout" });
+    assert.deepEqual(exitCodeForEnd({ kind: "halted", exitCode: 0, reason: "done" }), { code: 0, stream: "stdout" });
   });
 
   test("N: HaltConsumer(N) logs its reason", () => {
-    assert.deepEqual(exitCodeFor({ kind: "halted", exitCode: 42, reason: "Life, the universe, and everything" }), {
+    assert.deepEqual(exitCodeForEnd({ kind: "halted", exitCode: 42, reason: "Life, the universe, and everything" }), {
       code: 42,
       stream: "stdout",
       message: "Consumer halted with non-zero exit code (42): Life, the universe, and everything",
@@ -37,15 +37,15 @@ describe("exitCodeFor", () => {
   });
 
   test("N: without a reason, Python's %s of None", () => {
-    assert.equal(exitCodeFor({ kind: "halted", exitCode: 3, reason: undefined }).message, "Consumer halted with non-zero exit code (3): None");
+    assert.equal(exitCodeForEnd({ kind: "halted", exitCode: 3, reason: undefined }).message, "Consumer halted with non-zero exit code (3): None");
   });
 
   test("N: a HaltConsumer thrown instead of returned", () => {
-    assert.deepEqual(exitCodeFor(new HaltConsumer(7, "stop")), { code: 7, stream: "stdout", message: "Consumer halted with non-zero exit code (7): stop" });
+    assert.deepEqual(exitCodeForError(new HaltConsumer(7, "stop")), { code: 7, stream: "stdout", message: "Consumer halted with non-zero exit code (7): stop" });
   });
 
   test("1: a callback that cannot be loaded (click's ClickException)", () => {
-    assert.deepEqual(exitCodeFor(new CallbackLoadError("Failed to import the callback module (x) provided in the --callback argument", 1)), {
+    assert.deepEqual(exitCodeForError(new CallbackLoadError("Failed to import the callback module (x) provided in the --callback argument", 1)), {
       code: 1,
       stream: "stderr",
       message: "Error: Failed to import the callback module (x) provided in the --callback argument",
@@ -54,18 +54,18 @@ describe("exitCodeFor", () => {
 
   test("1: an unexpected error, with its stack (Python's traceback)", () => {
     const error = new TypeError("boom");
-    const report = exitCodeFor(error);
+    const report = exitCodeForError(error);
     assert.equal(report.code, 1);
     assert.equal(report.stream, "stderr");
     assert.equal(report.message, error.stack);
   });
 
-  test("1: a failed outcome carries the error", () => {
-    assert.equal(exitCodeFor({ kind: "failed", error: new Error("x") }).code, 1);
+  test("1: a plain Error", () => {
+    assert.equal(exitCodeForError(new Error("x")).code, 1);
   });
 
   test("2: a usage error, with the command's usage lines", () => {
-    assert.deepEqual(exitCodeFor(new UsageError("No such option: --foo", "fedora-messaging consume")), {
+    assert.deepEqual(exitCodeForError(new UsageError("No such option: --foo", "fedora-messaging consume")), {
       code: 2,
       stream: "stderr",
       message: "Usage: fedora-messaging consume [OPTIONS]\nTry 'fedora-messaging consume --help' for help.\n\nError: No such option: --foo",
@@ -73,7 +73,7 @@ describe("exitCodeFor", () => {
   });
 
   test("2: a usage error without usage lines (click's 'requires an argument')", () => {
-    assert.deepEqual(exitCodeFor(new UsageError("Option '--callback' requires an argument.")), {
+    assert.deepEqual(exitCodeForError(new UsageError("Option '--callback' requires an argument.")), {
       code: 2,
       stream: "stderr",
       message: "Error: Option '--callback' requires an argument.",
@@ -81,7 +81,7 @@ describe("exitCodeFor", () => {
   });
 
   test("2: a configuration error is click's BadParameter on the root command", () => {
-    assert.deepEqual(exitCodeFor(new ConfigurationError("Failed to parse /x.toml: Invalid value (at line 1, column 20)")), {
+    assert.deepEqual(exitCodeForError(new ConfigurationError("Failed to parse /x.toml: Invalid value (at line 1, column 20)")), {
       code: 2,
       stream: "stderr",
       message:
@@ -91,7 +91,7 @@ describe("exitCodeFor", () => {
   });
 
   test("2: a callback that is not callable (click's BadOptionUsage)", () => {
-    assert.deepEqual(exitCodeFor(new CallbackLoadError("Callback must be a class that implements call(message) or a function.", 2)), {
+    assert.deepEqual(exitCodeForError(new CallbackLoadError("Callback must be a class that implements call(message) or a function.", 2)), {
       code: 2,
       stream: "stderr",
       message:
@@ -101,7 +101,7 @@ describe("exitCodeFor", () => {
   });
 
   test("10: BadDeclarationError", () => {
-    assert.deepEqual(exitCodeFor(new BadDeclarationError("queue", "q1", "403 ACCESS_REFUSED")), {
+    assert.deepEqual(exitCodeForError(new BadDeclarationError("queue", "q1", "403 ACCESS_REFUSED")), {
       code: 10,
       stream: "stdout",
       message: "Unable to declare the queue object on the AMQP broker. The broker responded with 403 ACCESS_REFUSED. Check permissions for your user.",
@@ -110,7 +110,7 @@ describe("exitCodeFor", () => {
 
   test("11: UnexpectedRegistrationError, Python's sentence then the traceback", () => {
     const cause = new RangeError("bad");
-    const report = exitCodeFor(new UnexpectedRegistrationError(cause));
+    const report = exitCodeForError(new UnexpectedRegistrationError(cause));
     assert.equal(report.code, 11);
     assert.equal(report.stream, "stdout");
     assert.equal(report.message, `An unexpected error (RangeError('bad')) occurred while registering the consumer, please report this bug.\n${cause.stack}`);
@@ -119,11 +119,11 @@ describe("exitCodeFor", () => {
   test("11: the sentence is the error's own message, written once in errors.ts", () => {
     const error = new UnexpectedRegistrationError("x");
     assert.equal(error.message, "An unexpected error ('x') occurred while registering the consumer, please report this bug.");
-    assert.equal(exitCodeFor(error).message?.split("\n")[0], error.message);
+    assert.equal(exitCodeForError(error).message?.split("\n")[0], error.message);
   });
 
   test("12: ConsumerCanceledError", () => {
-    assert.deepEqual(exitCodeFor(new ConsumerCanceledError()), {
+    assert.deepEqual(exitCodeForError(new ConsumerCanceledError()), {
       code: 12,
       stream: "stdout",
       message: "The consumer was canceled server-side, check with system administrators.",
@@ -132,11 +132,11 @@ describe("exitCodeFor", () => {
 
   test("13: CallbackError, the daemon's sentence with the consumer's repr", () => {
     const sentence = "Unexpected error occurred in consumer Consumer(queue=q, callback=<function handle>): ValueError('boom')";
-    assert.deepEqual(exitCodeFor(new CallbackError("Consumer(queue=q, callback=<function handle>)", "ValueError('boom')")), { code: 13, stream: "stdout", message: sentence });
+    assert.deepEqual(exitCodeForError(new CallbackError("Consumer(queue=q, callback=<function handle>)", "ValueError('boom')")), { code: 13, stream: "stdout", message: sentence });
   });
 
   test("13: the error's repr quotes like Python's", () => {
-    assert.deepEqual(exitCodeFor(new CallbackError("C", pyErrorRepr(new Error("it's broken")))), {
+    assert.deepEqual(exitCodeForError(new CallbackError("C", pyErrorRepr(new Error("it's broken")))), {
       code: 13,
       stream: "stdout",
       message: `Unexpected error occurred in consumer C: Error("it's broken")`,
@@ -145,11 +145,11 @@ describe("exitCodeFor", () => {
 
   test("14: ConnectionError logs its reason", () => {
     const reason = "The TCP connection appears to have started, but the TLS or AMQP handshake with the broker failed";
-    assert.deepEqual(exitCodeFor(new ConnectionError(reason)), { code: 14, stream: "stdout", message: reason });
+    assert.deepEqual(exitCodeForError(new ConnectionError(reason)), { code: 14, stream: "stdout", message: reason });
   });
 
   test("15: PermissionError names what was refused (Python's str() is the description)", () => {
-    assert.deepEqual(exitCodeFor(new PermissionError("queue", "my-queue", "ACCESS_REFUSED")), {
+    assert.deepEqual(exitCodeForError(new PermissionError("queue", "my-queue", "ACCESS_REFUSED")), {
       code: 15,
       stream: "stdout",
       message: "The consumer could not proceed because of a permissions problem: my-queue",
@@ -158,7 +158,7 @@ describe("exitCodeFor", () => {
 
   test("errors rebuilt from another thread are recognised by name", () => {
     const error = Object.assign(new Error("Unexpected error occurred in consumer C: E"), { name: "CallbackError" });
-    assert.equal(exitCodeFor(error).code, 13);
-    assert.equal(exitCodeFor({ kind: "failed", error: Object.assign(new Error("r"), { name: "ConnectionError", reason: "r" }) }).code, 14);
+    assert.equal(exitCodeForError(error).code, 13);
+    assert.equal(exitCodeForError(Object.assign(new Error("r"), { name: "ConnectionError", reason: "r" })).code, 14);
   });
 });

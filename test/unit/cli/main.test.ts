@@ -11,7 +11,8 @@ import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createConsola } from "consola";
 import { loadCallback } from "../../../src/callback/load.js";
-import type { RunConsumerOptions, RunOutcome } from "../../../src/daemon/run.js";
+import type { RunConsumerOptions } from "../../../src/daemon/run.js";
+import type { RunEnd } from "../../../src/ending.js";
 import { BadDeclarationError } from "../../../src/errors.js";
 import { resetLogging, setSink } from "../../../src/log.js";
 import { run } from "../../../src/main.js";
@@ -55,7 +56,7 @@ interface Captured {
   calls: RunConsumerOptions[];
 }
 
-async function runWith(argv: string[], runConsumer: (o: RunConsumerOptions) => Promise<RunOutcome> = async () => ({ kind: "stopped" })): Promise<Captured> {
+async function runWith(argv: string[], runConsumer: (o: RunConsumerOptions) => Promise<RunEnd> = async () => ({ kind: "stopped" })): Promise<Captured> {
   const captured: Captured = { code: -1, stdout: "", stderr: "", logged: [], calls: [] };
   captured.code = await run(argv, {
     env: {},
@@ -63,16 +64,18 @@ async function runWith(argv: string[], runConsumer: (o: RunConsumerOptions) => P
     stdout: (text) => void (captured.stdout += text),
     stderr: (text) => void (captured.stderr += text),
     logError: (message) => void captured.logged.push(message),
-    runConsumer: (options) => {
-      captured.calls.push(options);
-      return runConsumer(options);
+    services: {
+      runConsumer: (options: RunConsumerOptions) => {
+        captured.calls.push(options);
+        return runConsumer(options);
+      },
     },
   });
   return captured;
 }
 
 /** What the real daemon does first: load the callback. */
-async function loadingRunConsumer(options: RunConsumerOptions): Promise<RunOutcome> {
+async function loadingRunConsumer(options: RunConsumerOptions): Promise<RunEnd> {
   await loadCallback(options.callbackSpec, { pluginDir: options.config.plugin_dir, source: options.callbackSource, cwd: fixtures });
   return { kind: "stopped" };
 }
@@ -116,7 +119,7 @@ describe("consume hands the daemon", () => {
       env: { FEDORA_MESSAGING_CONF: "/nonexistent.toml" },
       stdout: () => undefined,
       stderr: (text) => void captured.push(text),
-      runConsumer: async () => ({ kind: "stopped" }),
+      services: { runConsumer: async () => ({ kind: "stopped" }) },
     });
     assert.equal(code, 2);
     assert.match(captured.join(""), /Error: Invalid value: \/nonexistent\.toml is not a file\n$/);

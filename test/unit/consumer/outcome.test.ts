@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ACCEPTED, INVALID, outcomeOfError } from "../../../src/consumer/outcome.js";
-import { pyStrRepr } from "../../../src/message/pyrepr.js";
+import { pyStrRepr } from "../../../src/python/pyrepr.js";
 import { CONTROL_BRAND, Drop, HaltConsumer, Nack } from "../../../src/errors.js";
 
 describe("the outcome table (Python's _read_one)", () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { Worker } from "node:worker_threads";
-import { processDelivery } from "../../../src/consumer/process.js";
+import { processDelivery } from "../../../src/runner/process.js";
 import { SharedStats, sumStats, type ConsumerStats } from "../../../src/consumer/stats.js";
 import { Drop, HaltConsumer, Nack } from "../../../src/errors.js";
 import { captureLines, resetLogging } from "../config/_capture.js";

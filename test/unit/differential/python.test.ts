@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { createConsola } from "consola";
 import { parseConfig } from "../../../src/config/load.js";
 import type { RawDelivery } from "../../../src/consumer/delivery.js";
-import { processDelivery } from "../../../src/consumer/process.js";
+import { processDelivery } from "../../../src/runner/process.js";
 import { SharedStats } from "../../../src/consumer/stats.js";
 import { Drop, HaltConsumer, Nack, ValidationError } from "../../../src/errors.js";
 import { setSink } from "../../../src/log.js";

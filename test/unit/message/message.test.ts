@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { ValidationError } from "../../../src/errors.js";
 import { Message, registerMessageClass, userAvatarUrl } from "../../../src/message/index.js";
-import { pyParse } from "../../../src/message/pyjson.js";
+import { pyParse } from "../../../src/python/pyjson.js";
 
 interface Fixtures {
   str: { name: string; id: string | null; topic: string; headers: string; body: string; str: string }[];

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { pyParse } from "../../../src/message/pyjson.js";
+import { pyParse } from "../../../src/python/pyjson.js";
 import { checkSchema, schemaError, type JsonSchema } from "../../../src/message/schema.js";
 
 interface Fixtures {

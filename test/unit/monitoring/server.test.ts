@@ -10,6 +10,7 @@ let metrics: DaemonMetrics = {
   reconnects: 2,
   inFlight: 4,
   durations: new DurationHistogram(),
+  conversionFailures: 5,
 };
 let server: MonitoringServer | undefined;
 after(() => server?.close());
@@ -43,6 +44,7 @@ describe("monitoring HTTP server", () => {
     assert.match(text, /^fedora_messaging_messages_total\{outcome="processed"\} 1$/m);
     assert.match(text, /^fedora_messaging_reconnects_total 2$/m);
     assert.match(text, /^fedora_messaging_in_flight 4$/m);
+    assert.match(text, /^fedora_messaging_unconvertible_message_session_ends_total 5$/m);
     assert.match(text, /^fedora_messaging_callback_duration_seconds_bucket\{le="0.005"\} 1$/m);
     assert.match(text, /^fedora_messaging_callback_duration_seconds_bucket\{le="1"\} 2$/m);
     assert.match(text, /^fedora_messaging_callback_duration_seconds_count 2$/m);

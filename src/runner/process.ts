@@ -7,11 +7,11 @@ import { ValidationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
-import { pyStr } from "../message/pyrepr.js";
-import { amqpMessageOf, type RawDelivery } from "./delivery.js";
-import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "./outcome.js";
+import { pyStr } from "../python/pyrepr.js";
+import { amqpMessageOf, type RawDelivery } from "../consumer/delivery.js";
+import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import type { RedeliveryLog } from "./redelivery-log.js";
-import type { SharedStats } from "./stats.js";
+import type { SharedStats } from "../consumer/stats.js";
 
 /** The user's callback, normalised: a function, or a class instance's `call`. */
 export type MessageHandler = (message: Message) => unknown;

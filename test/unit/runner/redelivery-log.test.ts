@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LOUD_RETURNS, QUIET_WINDOW_MS, RedeliveryLog } from "../../../src/consumer/redelivery-log.js";
+import { LOUD_RETURNS, QUIET_WINDOW_MS, RedeliveryLog } from "../../../src/runner/redelivery-log.js";
 
 /** A RedeliveryLog on a clock the test moves; `summaries` collects what it would log. */
 function setup() {

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { floatRepr, NumberShapes, pyDumps, pyParse, PyJSONDecodeError, type PyDumpsOptions } from "../../../src/message/pyjson.js";
-import { pyBytesRepr, pyRepr } from "../../../src/message/pyrepr.js";
+import { floatRepr, NumberShapes, pyDumps, pyParse, PyJSONDecodeError, type PyDumpsOptions } from "../../../src/python/pyjson.js";
+import { pyBytesRepr, pyRepr } from "../../../src/python/pyrepr.js";
 
 interface Fixtures {
   variants: { name: string; options: PyDumpsOptions }[];

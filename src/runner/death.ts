@@ -8,9 +8,9 @@
  * queue, exit 13).
  */
 import { getLogger } from "../log.js";
-import { outcomeOfError } from "./outcome.js";
-import type { RunnerEvents } from "./runner.js";
-import type { SharedStats } from "./stats.js";
+import { outcomeOfError } from "../consumer/outcome.js";
+import type { RunnerEvents } from "../consumer/runner.js";
+import type { SharedStats } from "../consumer/stats.js";
 
 const log = getLogger("fedora_messaging.twisted.consumer");
 

@@ -9,12 +9,12 @@ import { loadCallback } from "../callback/load.js";
 import { registerSchemaPackages } from "../callback/schemas.js";
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
-import { callbackRepr } from "../consumer/process.js";
+import { callbackRepr } from "./process.js";
 import type { Outcome } from "../consumer/outcome.js";
-import { SerialProcessor } from "../consumer/serial-processor.js";
+import { SerialProcessor } from "./serial-processor.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
 const OUTCOME_FLUSH_MS = 2;
@@ -80,7 +80,7 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   try {
     const { spec, pluginDir, cwd, source } = message.source;
     await registerSchemaPackages(pluginDir); // this thread decodes: its registry needs the installed schemas
-    const handler = await loadCallback(spec, { pluginDir, cwd, source: source === "api" ? "--callback" : source });
+    const handler = await loadCallback(spec, { pluginDir, cwd, source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
     processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) }, report);
     send({ t: "ready" });

@@ -6,10 +6,11 @@
  */
 import { loadCallback } from "../callback/load.js";
 import { callbackRepr, type MessageHandler } from "./process.js";
-import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
+import type { CallbackSource } from "../callback/load.js";
+import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import { SerialProcessor } from "./serial-processor.js";
-import type { RawDelivery } from "./delivery.js";
-import { SharedStats } from "./stats.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import { SharedStats } from "../consumer/stats.js";
 import { watchMainThread } from "./death.js";
 
 export class InProcessRunner implements CallbackRunner {
@@ -86,5 +87,5 @@ export class InProcessRunner implements CallbackRunner {
  */
 export async function loadSource(source: CallbackSource): Promise<MessageHandler> {
   const { spec, pluginDir, cwd } = source;
-  return (await loadCallback(spec, { pluginDir, cwd, source: source.source === "api" ? "--callback" : source.source })) as MessageHandler;
+  return (await loadCallback(spec, { pluginDir, cwd, source: source.source })) as MessageHandler;
 }

@@ -6,11 +6,11 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 import { createConsola } from "consola";
-import { processDelivery, type MessageHandler } from "../../../src/consumer/process.js";
+import { processDelivery, type MessageHandler } from "../../../src/runner/process.js";
 import { SharedStats } from "../../../src/consumer/stats.js";
 import { Drop, Nack } from "../../../src/errors.js";
 import { setSink } from "../../../src/log.js";
-import { raw } from "./_raw.js";
+import { raw } from "../consumer/_raw.js";
 
 let lines: string[] = [];
 beforeEach(() => {

@@ -5,8 +5,8 @@
  * After an outcome that stops the consumer (HaltConsumer, unexpected error) it
  * processes nothing more: the rest stays queued for the owner to release.
  */
-import type { RawDelivery } from "./delivery.js";
-import { outcomeOfError, type Outcome } from "./outcome.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import { outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import { getLogger } from "../log.js";
 import { processDelivery, type ProcessContext } from "./process.js";
 import { QUIET_WINDOW_MS, RedeliveryLog } from "./redelivery-log.js";
@@ -19,7 +19,8 @@ interface Item {
 }
 
 export class SerialProcessor {
-  private queue: Item[] = [];
+  /** Deliveries in arrival order; those before `head` are done and cleared (a 4 MB body must not outlive its turn). */
+  private queue: Array<Item | undefined> = [];
   private head = 0;
   private running = false;
   private stopped = false;
@@ -59,7 +60,7 @@ export class SerialProcessor {
   }
 
   discardQueued(): number[] {
-    const ids = this.queue.slice(this.head).map((item) => item.id);
+    const ids = this.queue.slice(this.head).map((item) => item!.id);
     this.queue = [];
     this.head = 0;
     return ids;
@@ -69,7 +70,8 @@ export class SerialProcessor {
     this.running = true;
     try {
       while (!this.stopped && this.head < this.queue.length) {
-        const item = this.queue[this.head++]!;
+        const item = this.queue[this.head]!;
+        this.queue[this.head++] = undefined;
         if (this.head > 1024 && this.head * 2 > this.queue.length) {
           this.queue = this.queue.slice(this.head);
           this.head = 0;

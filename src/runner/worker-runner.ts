@@ -9,11 +9,12 @@
 import { Worker } from "node:worker_threads";
 import type { Config } from "../config/types.js";
 import { CallbackLoadError } from "../errors.js";
-import type { RawDelivery } from "./delivery.js";
-import type { CallbackRunner, CallbackSource, RunnerEvents } from "./runner.js";
-import type { FromWorker, ToWorker } from "../worker/protocol.js";
+import type { RawDelivery } from "../consumer/delivery.js";
+import type { CallbackSource } from "../callback/load.js";
+import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
+import type { FromWorker, ToWorker } from "./worker-protocol.js";
 import { workerDied } from "./death.js";
-import { SharedStats } from "./stats.js";
+import { SharedStats } from "../consumer/stats.js";
 
 /** Set by build/build.mjs: the bundled worker, so no file is needed beside the bundle. */
 declare const __FM_WORKER_SOURCE__: string | undefined;
@@ -29,7 +30,7 @@ function startWorker(): Worker {
   // Running from source (tests, under tsx): loader hooks of the main thread do
   // not reach a worker on Node 20, so the worker registers tsx itself first.
   const tsxApi = import.meta.resolve("tsx/esm/api");
-  const workerFile = new URL("../worker/callback-worker.ts", import.meta.url).href;
+  const workerFile = new URL("./callback-worker.ts", import.meta.url).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerFile)}); });`;
   return new Worker(bootstrap, { eval: true });
 }

@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { Outcome } from "../../../src/consumer/outcome.js";
-import { SerialProcessor } from "../../../src/consumer/serial-processor.js";
+import { SerialProcessor } from "../../../src/runner/serial-processor.js";
 import { SharedStats } from "../../../src/consumer/stats.js";
 import { HaltConsumer, Nack } from "../../../src/errors.js";
 import type { Message } from "../../../src/message/message.js";
 import { setLevel } from "../../../src/log.js";
-import { raw } from "./_raw.js";
+import { raw } from "../consumer/_raw.js";
 
 setLevel("fedora_messaging", 50); // keep the test output quiet
 
@@ -83,5 +85,30 @@ describe("serial processing", () => {
       }
     }, [{}, {}]);
     assert.deepEqual(outcomes.map(([, o]) => o.settle), ["release", "accept"]);
+  });
+});
+
+describe("memory", () => {
+  it("a processed delivery is not kept: its body can be collected at once (a 1 MB message must not outlive its turn)", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const refs: Array<WeakRef<object>> = [];
+    let done = 0;
+    const processor = new SerialProcessor(
+      { queue: "q", handler: () => undefined, consumerRepr: "c", stats: new SharedStats() },
+      () => void done++,
+    );
+    // Made in a function of its own: the test's suspended frame must not hold the last one.
+    const submit = (i: number): void => {
+      const delivery = raw({ n: i, text: "x".repeat(64 * 1024) }, `id-${i}`);
+      refs.push(new WeakRef(delivery));
+      processor.submit(i, delivery);
+    };
+    for (let i = 0; i < 20; i++) submit(i);
+    while (done < 20) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    const kept = refs.map((ref, i) => (ref.deref() === undefined ? -1 : i)).filter((i) => i >= 0);
+    assert.deepEqual(kept, [], "processed deliveries are still referenced");
   });
 });
