@@ -8,20 +8,22 @@
  * `version`; an empty `[monitoring]` turns monitoring off. Python's sentences
  * are reused word for word where Python has one.
  *
- * Python's sharp edges, fixed: every key is type-checked here rather than
- * failing later (or never); a partial `[qos]` or `[tls]` is completed from the
+ * Python's sharp edges, fixed: what Python would crash on later is an error
+ * here, at start (an unknown key in a queue or a binding, a qos value pika
+ * cannot send, ...); a partial `[qos]` or `[tls]` is completed from the
  * defaults instead of crashing at consume time; a binding may omit `queue`
- * (`""`) and `arguments` (`{}`); unknown keys inside `[qos]`, `[tls]`,
- * `[monitoring]`, a queue or a binding are errors (Python ignores the first
- * three, so a misspelt `ca_cert` silently meant "trust the system store", and
- * crashes on the last two); an empty TLS path means "not set" (fedora-messaging
- * issue #131); `client_properties` without `app` gets `app = "Unknown"`.
+ * (`""`) and `arguments` (`{}`); an empty TLS path means "not set"
+ * (fedora-messaging issue #131); `client_properties` without `app` gets
+ * `app = "Unknown"`. Unknown keys inside `[qos]`, `[tls]` and `[monitoring]`,
+ * which Python ignores, are ignored with a WARNING (a misspelt `ca_cert` is
+ * named, not silently "trust the system store").
  *
  * Drop-in rule: a configuration that Python runs, ours runs too, with one
  * WARNING naming the key, the file and what ours does with it (`tolerate`).
  * Only what Python crashes on (at start or when consuming) or silently misreads
  * in a way that loses messages is an error. Each case was decided by running
- * Python fedora-messaging with it; README's "Differences" lists them.
+ * Python fedora-messaging with it (test/fixtures/config/dropin/); README's
+ * Configuration section lists them.
  */
 import { ConfigurationError } from "../errors.js";
 import { getLogger } from "../log.js";
