@@ -5,11 +5,12 @@
  * verify paths) trusts the system's certificate store, so a broker signed by a
  * private CA installed system-wide (`update-ca-certificates`,
  * `update-ca-trust`) is accepted. Node trusts only the Mozilla roots bundled in
- * it. Ours trusts both: Node's roots plus the system bundle, found where
- * OpenSSL finds it — `$SSL_CERT_FILE` first, then the distributions' bundle
- * paths. (`$SSL_CERT_DIR`, a directory of hashed certificates, is not read.)
+ * it. Ours trusts both: Node's roots plus the system's certificates, found
+ * where OpenSSL finds them — `$SSL_CERT_FILE` (else the first distribution
+ * bundle that exists) and every certificate file in `$SSL_CERT_DIR`.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { rootCertificates } from "node:tls";
 
 /** One PEM bundle of the system's trusted CAs, per distribution family. */
@@ -24,19 +25,29 @@ export const SYSTEM_BUNDLES = [
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**
- * Node's bundled roots plus the certificates of the first system bundle that
- * can be read (`$SSL_CERT_FILE` first). Only the bundled roots when there is
- * none.
- * @param env where `SSL_CERT_FILE` is looked up.
- * @param bundles the paths tried after it (tests point them into a temporary root).
+ * Node's bundled roots, plus the certificates of the first system bundle that
+ * can be read (`$SSL_CERT_FILE` first), plus those of `$SSL_CERT_DIR`'s files.
+ * @param env where `SSL_CERT_FILE` and `SSL_CERT_DIR` are looked up.
+ * @param bundles the paths tried after `SSL_CERT_FILE` (tests point them into a temporary root).
  */
 export function defaultTrust(env: NodeJS.ProcessEnv = process.env, bundles: readonly string[] = SYSTEM_BUNDLES): string[] {
   const candidates = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE, ...bundles] : bundles;
+  let system: string[] = [];
   for (const path of candidates) {
-    const certificates = readCertificates(path);
-    if (certificates.length > 0) return [...rootCertificates, ...certificates];
+    system = readCertificates(path);
+    if (system.length > 0) break;
   }
-  return [...rootCertificates];
+  // OpenSSL's directory may hold several paths separated by ":"; its files are hashed names or .pem/.crt.
+  const fromDirs = (env.SSL_CERT_DIR ?? "").split(":").filter(Boolean).flatMap((dir) => filesIn(dir).flatMap(readCertificates));
+  return [...new Set([...rootCertificates, ...system, ...fromDirs])];
+}
+
+function filesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort().map((name) => join(dir, name));
+  } catch {
+    return [];
+  }
 }
 
 function readCertificates(path: string): string[] {

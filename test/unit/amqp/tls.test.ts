@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -78,6 +78,13 @@ describe("[tls] files", { skip: hasOpenssl ? false : "needs openssl" }, () => {
     assert.deepEqual(defaultTrust({ SSL_CERT_FILE: file("ca.pem") }, bundles), [...rootCertificates, ca]);
     assert.deepEqual(defaultTrust({ SSL_CERT_FILE: file("missing.pem") }, [file("other-ca.pem")]), [...rootCertificates, other]);
     assert.deepEqual(defaultTrust({}, [file("missing.pem")]), [...rootCertificates]);
+    // $SSL_CERT_DIR: every certificate file in it (and in each ":"-separated directory), once each.
+    const certDir = file("cert-dir");
+    mkdirSync(certDir, { recursive: true });
+    writeFileSync(join(certDir, "a1b2c3d4.0"), `${other}\n`);
+    writeFileSync(join(certDir, "README"), "not a certificate\n");
+    assert.deepEqual(defaultTrust({ SSL_CERT_DIR: `${file("no-dir")}:${certDir}` }, [file("ca.pem")]), [...rootCertificates, ca, other]);
+    assert.deepEqual(defaultTrust({ SSL_CERT_DIR: certDir }, [file("other-ca.pem")]), [...rootCertificates, other]);
     // What a connection gets: the daemon reads $SSL_CERT_FILE like OpenSSL (and Python) do.
     const saved = process.env.SSL_CERT_FILE;
     process.env.SSL_CERT_FILE = file("ca.pem");
