@@ -8,7 +8,10 @@
  *   (`CallbackEnd`; the run then rejects with CallbackError, exit 13);
  * - a consumer's link ends because we stopped it, its callback ended the run,
  *   or the broker took it away (`lost`: reconnect; `canceled`: exit 12), see
- *   `amqp/errors.ts` `linkEnd`.
+ *   `amqp/errors.ts` `linkEnd`;
+ * - a connection ends with the broker's or the socket's error, or none when we
+ *   closed it (`ConnectionEnd`, amqp/connection.ts); the supervisor then
+ *   reports `disconnected` and connects again, or `closed` with its reason.
  *
  * `cli/exit-codes.ts` maps a RunEnd or an error to the exit code.
  */

@@ -44,9 +44,8 @@ export interface BrokerInfo {
   readonly version: string;
 }
 
-/** Why a connection ended. `byUs` is true when we closed it. */
+/** Why a connection ended: the broker's or the socket's error; none when we closed it and the broker agreed. */
 export interface ConnectionEnd {
-  readonly byUs: boolean;
   readonly error?: Error | undefined;
 }
 
@@ -86,19 +85,15 @@ export class BrokerConnection {
       this.closing = true;
       this.raw.close();
       // A broker that never answers our close must not hang shutdown.
-      const timer = setTimeout(() => this.finish({ byUs: true }), 2_000);
+      const timer = setTimeout(() => this.finish({}), 2_000);
       timer.unref();
     }
     await this.ended;
   }
 
-  get isClosing(): boolean {
-    return this.closing;
-  }
-
   /** @internal */
   finish(end: ConnectionEnd): void {
-    this.endedResolve({ ...end, byUs: end.byUs || this.closing });
+    this.endedResolve(end);
     releaseSocket(this.raw);
   }
 
@@ -165,9 +160,9 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
       const end = wrapper;
       detachListeners();
       raw.on("connection_error", () => undefined);
-      raw.on("connection_close", (c: EventContext) => end.finish({ byUs: end.isClosing, error: remoteError(c) }));
-      raw.on("disconnected", (c: EventContext) => end.finish({ byUs: end.isClosing, error: toError(c.error) ?? new Error("the connection was lost") }));
-      raw.on("error", (e: unknown) => end.finish({ byUs: false, error: toError(e) }));
+      raw.on("connection_close", (c: EventContext) => end.finish({ error: remoteError(c) }));
+      raw.on("disconnected", (c: EventContext) => end.finish({ error: toError(c.error) ?? new Error("the connection was lost") }));
+      raw.on("error", (e: unknown) => end.finish({ error: toError(e) }));
       // Session and link errors are handled by their owners; this keeps rhea from
       // escalating an unhandled one to the container's `error` event.
       raw.on("session_error", () => undefined);

@@ -21,7 +21,9 @@
  *   spinning.
  * - `close(reason)` is idempotent, cancels a pending delay, lets running
  *   on-connect work finish, closes the connection; `closed()` then resolves
- *   with the reason (undefined for a plain close).
+ *   with the reason (undefined for a plain close). `closeAfter(drain)` first
+ *   lets the owner finish with the open connection (consumers settling their
+ *   in-flight messages) and replaces no connection lost meanwhile.
  */
 import { getLogger } from "../log.js";
 import { Backoff } from "./backoff.js";
@@ -92,6 +94,10 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
   private current: C | undefined;
   private working = false;
   private closing: { readonly reason: Error | undefined } | undefined;
+  /** Set by closeAfter() while its drain runs: nothing reconnects. */
+  private draining: Promise<unknown> | undefined;
+  private readonly closeCalled: Promise<void>;
+  private resolveCloseCalled!: () => void;
   private cancelDelay: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private finished = false;
@@ -104,6 +110,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     this.backoff = options.backoff ?? new Backoff({ maxMs: options.maxDelayMs });
     this.stableAfterMs = options.stableAfterMs ?? STABLE_AFTER_MS;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.closeCalled = new Promise((resolve) => (this.resolveCloseCalled = resolve));
   }
 
   /** Registers work to run on every new connection, after the work registered before it. */
@@ -141,15 +148,27 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     await this.current?.close();
   }
 
-  /** Stops for good (idempotent); resolves with `closed()`. */
+  /** Stops for good (idempotent; during `closeAfter`'s drain it waits for that close); resolves with `closed()`. */
   close(reason?: Error): Promise<Error | undefined> {
-    if (!this.closing) {
-      this.closing = { reason };
-      this.cancelDelay?.();
-      if (!this.working) void this.current?.close();
-      if (!this.loop) this.finish(reason);
-    }
-    return this.closedPromise;
+    return this.draining ? this.closedPromise : this.closeNow(reason);
+  }
+
+  /**
+   * Closes once `drain` has run with the connection still open, with the
+   * reason `drain` resolves to (its error if it throws). From this call on, a
+   * pending delay ends and a lost connection is not replaced. Only the first
+   * close counts; a later call just waits for it.
+   */
+  async closeAfter(drain: () => Promise<Error | undefined>): Promise<Error | undefined> {
+    if (this.closing || this.draining) return this.closed();
+    let reason: Error | undefined;
+    this.draining = drain().then(
+      (value) => (reason = value),
+      (error: unknown) => (reason = asError(error)),
+    );
+    this.cancelDelay?.();
+    await this.draining;
+    return this.closeNow(reason);
   }
 
   /** Resolves once closed: with the reason given to `close()`, or the error that ended the supervisor. */
@@ -165,7 +184,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     /** Connections in a row that ended before they were stable. */
     let endedEarly = 0;
     for (;;) {
-      if (this.closeRequest()) return this.closeRequest()!.reason;
+      const atStart = await this.stopping();
+      if (atStart) return atStart.reason;
       const settings = this.pool.next();
       const address = settings.displayUrl;
       this.emit({ kind: "connecting", address });
@@ -183,7 +203,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       }
       if (attempt instanceof Error) {
         if (!(attempt instanceof BrokerUnreachableError)) return attempt;
-        if (this.closeRequest()) return this.closeRequest()!.reason;
+        const afterFailure = await this.stopping();
+        if (afterFailure) return afterFailure.reason;
         if (++failuresThisRound < this.pool.size) {
           factoryLog.info(`${attempt.message}; trying the next broker`);
           continue;
@@ -196,10 +217,9 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       }
       failuresThisRound = 0;
       const connection = attempt;
-      const request = this.closeRequest();
-      if (request) {
+      if (this.closeRequest() || this.draining) {
         await connection.close();
-        return request.reason;
+        return (await this.stopping())!.reason;
       }
       const failure = await this.serve(connection, address, first);
       if (failure === "reconnect") {
@@ -218,7 +238,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       const end = await connection.ended;
       clearTimeout(stableTimer);
       this.current = undefined;
-      if (this.closeRequest()) return this.closeRequest()!.reason;
+      const afterEnd = await this.stopping();
+      if (afterEnd) return afterEnd.reason;
       this.emit({ kind: "disconnected", address, reason: end.error ?? new Error("the connection was closed") });
       endedEarly = stable ? 0 : endedEarly + 1;
       // One early end is replaced at once (a connection killed by an administrator); a second in a row starts the backoff.
@@ -255,7 +276,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
 
   /** Waits `ms`, or less if `close()` is called meanwhile. */
   private sleep(ms: number): Promise<void> {
-    if (this.closing) return Promise.resolve();
+    if (this.closing || this.draining) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       this.cancelDelay = done;
@@ -268,9 +289,26 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     });
   }
 
+  private closeNow(reason: Error | undefined): Promise<Error | undefined> {
+    if (!this.closing) {
+      this.closing = { reason };
+      this.resolveCloseCalled();
+      this.cancelDelay?.();
+      if (!this.working) void this.current?.close();
+      if (!this.loop) this.finish(reason);
+    }
+    return this.closedPromise;
+  }
+
   /** Read through a call: TypeScript would keep a check made before an `await` narrowed after it. */
   private closeRequest(): { readonly reason: Error | undefined } | undefined {
     return this.closing;
+  }
+
+  /** The close request, if any; while a drain runs, waits for the close that follows it. */
+  private async stopping(): Promise<{ readonly reason: Error | undefined } | undefined> {
+    if (this.draining) await this.closeCalled;
+    return this.closeRequest();
   }
 
   private finish(reason: Error | undefined): void {

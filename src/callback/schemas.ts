@@ -21,7 +21,7 @@ import { pathToFileURL } from "node:url";
 import { CallbackLoadError } from "../errors.js";
 import { Message } from "../message/message.js";
 import { registerMessageClass, type MessageClass } from "../message/registry.js";
-import { importPlugin } from "./load.js";
+import { importPlugin } from "./_import.js";
 
 /** One schema a package declares. */
 export interface SchemaDeclaration {

@@ -35,8 +35,9 @@ export const command: CommandDef = defineCommand<ArgsDef>({
  */
 export async function runConsumeCommand(context: CommandRunContext<ConsumeValues>): Promise<RunEnd> {
   const { values } = context;
-  const [{ applyCliOverrides }, { resolveCallbackSpec, locateCallback }] = await Promise.all([
+  const [{ applyCliOverrides }, { resolveCallbackSpec }, { locateCallback }] = await Promise.all([
     import("../config/overrides.js"),
+    import("../callback/spec.js"),
     import("../callback/load.js"),
   ]);
   const loaded = context.config;

@@ -87,8 +87,27 @@ export function amqpUrlProblem(url: string, reason: string): string {
   return `'amqp_url' is not a valid AMQP URL (${JSON.stringify(maskAmqpUrl(url))}): ${reason}`;
 }
 
-/** Like `parseAmqpUrl`, but returns the reason as a string instead of throwing. */
+/**
+ * Like `parseAmqpUrl`, but returns the reason as a string instead of throwing.
+ * Each URL text is parsed once: validating the configuration parses it, and
+ * connecting (amqp/settings.ts) reads the same frozen result.
+ */
 export function tryParseAmqpUrl(url: string): AmqpUrl | string {
+  let result = parsedUrls.get(url);
+  if (result === undefined) {
+    result = parse(url);
+    if (typeof result !== "string") Object.freeze(Object.freeze(result).query);
+    parsedUrls.set(url, result);
+  }
+  return result;
+}
+
+// --- internal ---
+
+/** What each URL text parsed to (a process sees one or two distinct `amqp_url`s). */
+const parsedUrls = new Map<string, AmqpUrl | string>();
+
+function parse(url: string): AmqpUrl | string {
   const parts = splitUrl(url);
   if (parts === undefined) return 'expected "amqp://" or "amqps://" followed by [user[:password]@]host[:port][/vhost][?parameters]';
   const scheme = parts.scheme.toLowerCase();
@@ -152,8 +171,6 @@ export function tryParseAmqpUrl(url: string): AmqpUrl | string {
     query: others,
   };
 }
-
-// --- internal ---------------------------------------------------------------
 
 interface UrlParts {
   readonly scheme: string;

@@ -35,7 +35,7 @@ import type { MessageHandler } from "../runner/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackEnd, RunEnd } from "../ending.js";
-import type { CallbackSource } from "../callback/load.js";
+import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../runner/worker-runner.js";
@@ -206,15 +206,26 @@ export class Daemon {
     throw Object.assign(new CallbackError(`Consumer(queue=${slot.configName}, callback=${this.callbackName()})`, stop.error.repr), { original: stop.error });
   }
 
-  /** Ends the run with a halt's outcome or the error it stands for, once the supervisor has closed. */
-  private async finishWith(slot: QueueSlot, stop: CallbackEnd): Promise<void> {
+  /** Records a halt as the run's end; returns the error a failed callback stands for (the supervisor's close reason). */
+  private endReason(slot: QueueSlot, stop: CallbackEnd): Error | undefined {
     try {
       this.end = this.endWith(slot, stop);
+      return undefined;
     } catch (error) {
-      await this.supervisor!.close(error as Error);
-      return;
+      return error as Error;
     }
-    await this.supervisor!.close();
+  }
+
+  /**
+   * Ends the run: every consumer stops (in-flight messages settled on the
+   * still open connection, which is not replaced if lost meanwhile), then the
+   * supervisor closes with the reason `then` gives.
+   */
+  private endRun(then: () => Error | undefined): Promise<Error | undefined> {
+    return this.supervisor!.closeAfter(async () => {
+      await this.stopConsumers();
+      return then();
+    });
   }
 
   /**
@@ -270,10 +281,8 @@ export class Daemon {
     this.wakeUp = undefined;
 
     if (first === "stop") {
-      await this.stopConsumers();
-      if (this.pendingEnd) return this.finishWith(this.pendingEnd.slot, this.pendingEnd.stop);
-      await this.supervisor!.close();
-      log.info("All consumers have stopped; shutting down.");
+      await this.endRun(() => (this.pendingEnd ? this.endReason(this.pendingEnd.slot, this.pendingEnd.stop) : undefined));
+      if (!this.pendingEnd) log.info("All consumers have stopped; shutting down.");
       return;
     }
     if ("lost" in first) {
@@ -335,8 +344,7 @@ export class Daemon {
         return;
       case "canceled":
         slot.consumer = undefined;
-        await this.stopConsumers();
-        await this.supervisor!.close(new ConsumerCanceledError(undefined, { cause: end.error }));
+        await this.endRun(() => new ConsumerCanceledError(undefined, { cause: end.error }));
         return;
       case "stopped":
         // Only stopConsumers() stops a consumer, after the watch has ended: not reached.
@@ -344,8 +352,8 @@ export class Daemon {
         return;
       case "callback":
         slot.consumer = undefined;
-        await this.stopConsumers();
-        return this.finishWith(slot, end.end);
+        await this.endRun(() => this.endReason(slot, end.end));
+        return;
     }
   }
 

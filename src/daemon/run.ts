@@ -7,7 +7,7 @@ import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
 import { parseAmqpUrl } from "../config/amqp-url.js";
-import type { CallbackOrigin } from "../callback/load.js";
+import type { CallbackOrigin } from "../callback/spec.js";
 import type { RunEnd } from "../ending.js";
 import { Daemon } from "./daemon.js";
 import { warnIfDebugShowsPassword } from "./debug-warning.js";

@@ -6,7 +6,7 @@
  */
 import { loadCallback } from "../callback/load.js";
 import { callbackRepr, type MessageHandler } from "./process.js";
-import type { CallbackSource } from "../callback/load.js";
+import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import { SerialProcessor } from "./serial-processor.js";
 import type { RawDelivery } from "../consumer/delivery.js";

@@ -8,7 +8,7 @@
 import type { Config } from "../config/types.js";
 import type { RawDelivery } from "../consumer/delivery.js";
 import type { Outcome } from "../consumer/outcome.js";
-import type { CallbackSource } from "../callback/load.js";
+import type { CallbackSource } from "../callback/spec.js";
 
 export type ToWorker =
   | {

@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import type { Config } from "../config/types.js";
 import { CallbackLoadError } from "../errors.js";
 import type { RawDelivery } from "../consumer/delivery.js";
-import type { CallbackSource } from "../callback/load.js";
+import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 import { workerDied } from "./death.js";

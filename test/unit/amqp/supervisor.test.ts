@@ -112,6 +112,25 @@ describe("connection supervisor", () => {
     assert.equal(await supervisor.close(reason), reason);
   });
 
+  it("closeAfter(): the connection stays open for the drain, one lost meanwhile is not replaced, the drain's reason ends it", async () => {
+    const opened: FakeConnection[] = [];
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, backoff: noDelay(), open: opener(new Set(), opened) });
+    supervisor.start();
+    await until(() => opened.length === 1);
+    const reason = new Error("halted");
+    let openDuringDrain = false;
+    const closed = supervisor.closeAfter(async () => {
+      openDuringDrain = !opened[0]!.closed;
+      opened[0]!.lose(new Error("connection reset")); // lost while draining
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return reason;
+    });
+    assert.equal(await closed, reason);
+    assert.equal(openDuringDrain, true);
+    assert.equal(opened.length, 1, "no new connection while draining");
+    assert.equal(await supervisor.close(new Error("later")), reason, "a later close changes nothing");
+  });
+
   it("a failed ready gate closes the first connection and ends with its error", async () => {
     const opened: FakeConnection[] = [];
     const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, open: opener(new Set(), opened) });

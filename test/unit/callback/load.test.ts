@@ -6,14 +6,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createConsola } from "consola";
-import {
-  loadCallback,
-  locateCallback,
-  parseCallbackSpec,
-  resolveCallbackSpec,
-  type Callback,
-  type CallbackOrigin as CallbackSource,
-} from "../../../src/callback/load.js";
+import { loadCallback, locateCallback, type Callback } from "../../../src/callback/load.js";
+import { parseCallbackSpec, resolveCallbackSpec, type CallbackOrigin as CallbackSource } from "../../../src/callback/spec.js";
 import { printer } from "../../../src/callback/printer.js";
 import { CallbackLoadError } from "../../../src/errors.js";
 import { resetLogging, setSink } from "../../../src/log.js";

@@ -2,8 +2,8 @@
  * Importing the library changes nothing in the host program: no replaced
  * `process.stdout.write`, no process listeners, globals, timers or handles, no
  * patched rhea. The daemon does those things when it starts, not at import.
- * Checked on what users get (dist/index.mjs and dist/index.cjs, each in a
- * fresh process) and on the sources for rhea, which dist bundles (the
+ * Checked on what users get (`import` and `require` of the package by its
+ * name, which reach dist/index.mjs and dist/index.cjs, each in a fresh process) and on the sources for rhea, which dist bundles (the
  * program's own rhea is the one that matters when running from source).
  */
 import assert from "node:assert/strict";
@@ -50,10 +50,13 @@ function run(args: string[]): { changed: string[]; extra: unknown } {
 }
 
 describe("importing the library has no side effects", () => {
-  for (const file of ["dist/index.mjs", "dist/index.cjs"]) {
+  // By the package's name, from its root: Node's self-reference goes through package.json `exports`, as for a user.
+  for (const [file, load] of [
+    ["dist/index.mjs", `import("fedora-messaging")`],
+    ["dist/index.cjs", `Promise.resolve(require("fedora-messaging"))`],
+  ] as const) {
     test(`${file}, in a fresh process`, () => {
       assert.ok(existsSync(`${root}${file}`), `${file} is missing: run \`npm run build\` first`);
-      const load = file.endsWith(".mjs") ? `import(${JSON.stringify(`${root}${file}`)})` : `Promise.resolve(require(${JSON.stringify(`${root}${file}`)}))`;
       const { changed } = run(["-e", `let extra; ${probe(load)}`]);
       assert.deepEqual(changed, []);
     });
