@@ -69,6 +69,10 @@ const common = {
   target: "node20",
   sourcemap: false,
   legalComments: "none",
+  // Class and function names reach output (`repr()` is `Message(id=...)`, errors,
+  // `<function printer>`): without this esbuild renames a class that refers to
+  // itself (`Message` became `_Message`).
+  keepNames: true,
   logLevel: "warning",
   // worker-runner.ts reads import.meta.url only when running from source, never in a bundle.
   logOverride: { "empty-import-meta": "silent" },

@@ -29,7 +29,8 @@ import { ManagementClient } from "../amqp/management.js";
 import { connectionSettings } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
-import { InProcessRunner } from "../runner/in-process-runner.js";
+import { registerSchemaPackages } from "../callback/schemas.js";
+import { InProcessRunner, loadSource } from "../runner/in-process-runner.js";
 import type { MessageHandler } from "../runner/process.js";
 import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
@@ -157,10 +158,15 @@ export class Daemon {
 
   private async startRunners(): Promise<void> {
     const { config, callback, mode } = this.options;
+    const inProcess = typeof callback === "function" || mode === "in-process";
+    // Messages decode on the main thread: its registry needs the installed schema packages.
+    if (inProcess) await registerSchemaPackages(config.plugin_dir);
+    // Python instantiates a class callback once per process: on the main thread every queue shares it.
+    const handler = typeof callback === "function" ? callback : inProcess ? await loadSource(callback) : undefined;
     for (const configName of Object.keys(config.queues)) {
       const runner: CallbackRunner =
-        typeof callback === "function" || mode === "in-process"
-          ? new InProcessRunner(configName, callback)
+        handler !== undefined || typeof callback === "function"
+          ? new InProcessRunner(configName, handler ?? callback, { fromPlugin: typeof callback !== "function" })
           : new WorkerRunner(configName, callback, config);
       const slot: QueueSlot = { configName, runner, consumer: undefined };
       this.slots.push(slot);

@@ -6,6 +6,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { loadCallback } from "../callback/load.js";
+import { registerSchemaPackages } from "../callback/schemas.js";
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import { callbackRepr } from "./process.js";
@@ -81,6 +82,7 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   applyLogConfig(message.config.log_config, { quiet: true }); // the main thread already warned about ignored parts
   try {
     const { spec, pluginDir, cwd, source } = message.source;
+    await registerSchemaPackages(pluginDir); // this thread decodes: its registry needs the installed schemas
     const handler = await loadCallback(spec, { pluginDir, cwd, source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
     processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) }, report);
