@@ -15,9 +15,10 @@
  *   connection after a backoff delay; any other throw closes the supervisor
  *   with that error.
  * - A connection that ends (lost, or `restart()`) is replaced at once when it
- *   had served `stableAfterMs` (the backoff then starts over), after the next
- *   backoff delay when it ended sooner: a crash loop slows down to
- *   `maxDelayMs` instead of spinning.
+ *   had served `stableAfterMs` (the backoff then starts over) or is the first
+ *   to end sooner; when the next one ends early too, it is replaced after the
+ *   next backoff delay: a crash loop slows down to `maxDelayMs` instead of
+ *   spinning.
  * - `close(reason)` is idempotent, cancels a pending delay, lets running
  *   on-connect work finish, closes the connection; `closed()` then resolves
  *   with the reason (undefined for a plain close). `closeAfter(drain)` first
@@ -180,6 +181,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
   private async run(ready: Promise<unknown> | undefined): Promise<Error | undefined> {
     let first = true;
     let failuresThisRound = 0;
+    /** Connections in a row that ended before they were stable. */
+    let endedEarly = 0;
     for (;;) {
       const atStart = await this.stopping();
       if (atStart) return atStart.reason;
@@ -238,7 +241,9 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       const afterEnd = await this.stopping();
       if (afterEnd) return afterEnd.reason;
       this.emit({ kind: "disconnected", address, reason: end.error ?? new Error("the connection was closed") });
-      if (!stable) {
+      endedEarly = stable ? 0 : endedEarly + 1;
+      // One early end is replaced at once (a connection killed by an administrator); a second in a row starts the backoff.
+      if (endedEarly > 1) {
         const delay = this.backoff.next();
         factoryLog.info(
           `The connection to ${address} ended ${((Date.now() - servedAt) / 1000).toFixed(1)} s after it was set up; ` +

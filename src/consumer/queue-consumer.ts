@@ -21,6 +21,7 @@ import { getLogger } from "../log.js";
 import { queueAddress } from "../amqp/address.js";
 import { attachFailure, linkEnd, toError } from "../amqp/errors.js";
 import { rawDelivery } from "./delivery.js";
+import { noteBody } from "./large-bodies.js";
 import type { CallbackEnd } from "../ending.js";
 import type { LinkEnd } from "../amqp/errors.js";
 import type { Outcome } from "./outcome.js";
@@ -173,7 +174,9 @@ export class QueueConsumer {
     this.lastActivityAt = Date.now();
     const id = nextDeliveryId++;
     this.unsettled.set(id, delivery);
-    this.options.runner.submit(id, rawDelivery(message));
+    const raw = rawDelivery(message);
+    this.options.runner.submit(id, raw);
+    noteBody(raw.data?.byteLength ?? 0);
   }
 
   /** Called by the daemon for each outcome the runner reports. */

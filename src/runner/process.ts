@@ -11,6 +11,8 @@ import { amqpMessageOf, type RawDelivery } from "../consumer/delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import type { RedeliveryLog } from "./redelivery-log.js";
 import type { SharedStats } from "../consumer/stats.js";
+import { noteBody } from "../consumer/large-bodies.js";
+import { isMainThread } from "node:worker_threads";
 
 /** The user's callback, normalised: a function, or a class instance's `call`. */
 export type MessageHandler = (message: Message) => unknown;
@@ -30,6 +32,8 @@ export interface ProcessContext {
 }
 
 export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
+  // The main thread counts bodies as they arrive (consumer/queue-consumer.ts); a worker counts its copies.
+  if (!isMainThread) noteBody(raw.data?.byteLength ?? 0);
   let message: Message;
   try {
     message = decodeMessage(amqpMessageOf(raw), context.queue);
