@@ -17,13 +17,14 @@
  * (extra node flags for the measured process, e.g. "--cpu-prof").
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { bindQueue, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
 import { sampleMessages } from "../demo/messages.js";
+import { writeBenchConfig } from "./_config.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const COUNT = Number(process.env["FM_BENCH_COUNT"] ?? 20_000);
@@ -75,23 +76,8 @@ function daemonVariant(name: string, mode: "worker" | "in-process", executable =
     name,
     sea: !executable.endsWith(".js"),
     command: (queue, out, workDir) => {
-      const config = join(workDir, `${mode}.toml`);
-      writeFileSync(
-        config,
-        [
-          `amqp_url = ${JSON.stringify(amqpUrl)}`,
-          `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
-          `callback_mode = "${mode}"`,
-          "bindings = []", // the queue is bound by fill(); top-level keys come before tables
-          `[queues.${JSON.stringify(queue)}]`,
-          "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
-          `[qos]\nprefetch_count = ${PREFETCH}`,
-          // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
-          ...(process.env["FM_BENCH_QUIET"] === "1"
-            ? ["[log_config]\nversion = 1\n[log_config.loggers.fedora_messaging]\nlevel = \"WARNING\""]
-            : []),
-        ].join("\n") + "\n",
-      );
+      // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
+      const config = writeBenchConfig(workDir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: process.env["FM_BENCH_QUIET"] === "1" });
       return {
         argv: [join(root, executable), "--conf", config, "consume"],
         direct: true,
