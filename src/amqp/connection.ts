@@ -93,8 +93,12 @@ export class BrokerConnection {
 
   /** @internal */
   finish(end: ConnectionEnd): void {
-    this.endedResolve(end);
     releaseSocket(this.raw);
+    // Called from inside rhea's input(), which re-arms its heartbeat timer after
+    // our handler returns: clear it again once input() is done, before anyone
+    // awaiting `ended` runs (queued ahead of their continuations).
+    queueMicrotask(() => releaseSocket(this.raw));
+    this.endedResolve(end);
   }
 
   /** @internal */
