@@ -14,6 +14,7 @@ import type { RunEnd } from "../ending.js";
 import {
   CONSUME_DESCRIPTION,
   PROG,
+  PUBLISH_DESCRIPTION,
   ROOT_DESCRIPTION,
   UsageError,
   renderHelp,
@@ -61,16 +62,17 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
   if (name === undefined || entry === undefined) throw new UsageError(`No such command '${name}'.`, PROG);
 
   const conf = checkedConf(values.conf ?? deps.env.FEDORA_MESSAGING_CONF);
-  const { command, args } = await entry.load();
+  const { command, args, positionals } = await entry.load();
   const path = `${PROG} ${name}`;
-  const scanned = scanArgs(commandArgv, args, path);
+  const scanned = scanArgs(commandArgv, args, path, false, positionals?.length ?? 0);
   if (scanned.values.help) {
-    deps.stdout(renderHelp({ command: path, description: entry.description, args }));
+    deps.stdout(renderHelp({ command: path, description: entry.description, args, ...(positionals ? { positionals } : {}) }));
     return { kind: "printed" };
   }
   const data: CommandRunContext<typeof scanned.values> = {
     conf,
     values: scanned.values,
+    positionals: scanned.rest,
     env: deps.env,
     cwd: deps.cwd,
     services: deps.services ?? {},
@@ -83,12 +85,14 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
 
 interface CommandEntry {
   readonly description: string;
-  readonly load: () => Promise<{ readonly command: CommandDef; readonly args: CliArgsDef }>;
+  /** Names of its positional arguments, e.g. ["FILE"]. */
+  readonly load: () => Promise<{ readonly command: CommandDef; readonly args: CliArgsDef; readonly positionals?: readonly string[] }>;
 }
 
 /** Subcommands by name (null prototype: "constructor" is not a command). */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.assign(Object.create(null) as Record<string, CommandEntry>, {
   consume: { description: CONSUME_DESCRIPTION, load: () => import("./consume.js") },
+  publish: { description: PUBLISH_DESCRIPTION, load: () => import("./publish.js") },
 });
 
 function commandList(): Record<string, string> {

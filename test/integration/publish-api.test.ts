@@ -11,20 +11,20 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, afterEach, test } from "node:test";
+import { afterEach, test } from "node:test";
 import { closePublisher, loadConfig, Message, publish, type Config } from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
-import { createUser, deleteUser, listConnections, setPermissions } from "../support/management.js";
+import { listConnections } from "../support/management.js";
+import { usersWithoutWrite } from "../support/users.js";
 import { normalised, pikaDeclare, pikaGet, pythonFedoraMessagingInstalled, pythonPublish } from "../support/pika.js";
 import { eventually } from "../support/wait.js";
 import { freePort, ROOT } from "./_harness.js";
 
 const FIXTURE = join(ROOT, "test/fixtures/python/publish-wire.json");
 const dir = mkdtempSync(join(tmpdir(), "fm-publish-"));
-const users: string[] = [];
+const userWithoutWrite = usersWithoutWrite();
 
 afterEach(() => closePublisher());
-after(() => Promise.all(users.map((u) => deleteUser(u))));
 
 const BODY = {
   comment: { author: "jdoe", karma: 1, ratio: 0.25, text: 'Works for me \u2014 caf\u00e9 \u{1f600} "q" back\\slash\ttab', tags: ["a", null, true, false, [], {}] },
@@ -110,14 +110,8 @@ test("an exchange that does not exist: retried until the timeout, then PublishTi
 });
 
 test("no write permission on the exchange: PublishForbidden at once", async () => {
-  const user = uniqueName("nowrite");
-  users.push(user);
-  await createUser(user, "secret");
-  await setPermissions(user, { configure: ".*", write: "^nothing$", read: ".*" });
-  const url = new URL(brokerUrls().amqpUrl);
-  url.username = user;
-  url.password = "secret";
-  const conf = configFile(uniqueName("forbidden"), [], url.toString());
+  const url = await userWithoutWrite("nowrite");
+  const conf = configFile(uniqueName("forbidden"), [], url);
   await assert.rejects(publish(new Message({ topic: "t", body: {} }), { config: config(conf), timeout: 20 }), (error: Error) => {
     assert.equal(error.name, "PublishForbidden");
     assert.match(error.message, /amqp:unauthorized-access/);
