@@ -17,6 +17,7 @@ export const PROG = "fedora-messaging";
 export const ROOT_DESCRIPTION = "The fedora-messaging command line interface.";
 export const CONSUME_DESCRIPTION = "Consume messages from an AMQP queue using a JavaScript callback.";
 export const PUBLISH_DESCRIPTION = "Publish messages to an AMQP exchange from a file.";
+export const RECORD_DESCRIPTION = "Record messages from an AMQP queue to provided file.";
 
 const helpArg = {
   help: { type: "boolean", description: "Show this message and exit." },
@@ -92,6 +93,16 @@ export const publishArgs = {
     valueHint: "TEXT",
     description: "The name of the exchange to publish to. Can contain ASCII letters, digits, hyphen, underscore, period, or colon.",
   },
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
+/** Options of `fedora-messaging record` (its FILE argument is a positional), in Python's order. */
+export const recordArgs = {
+  limit: { type: "string", valueHint: "INTEGER RANGE", description: "The maximum number of messages to record.  [x>=1]" },
+  "app-name": { ...consumeArgs["app-name"], description: `${consumeArgs["app-name"].description}  [default: recorder]` },
+  "routing-key": consumeArgs["routing-key"],
+  "queue-name": consumeArgs["queue-name"],
+  exchange: consumeArgs.exchange,
   ...helpArg,
 } as const satisfies CliArgsDef;
 

@@ -15,6 +15,7 @@ import {
   CONSUME_DESCRIPTION,
   PROG,
   PUBLISH_DESCRIPTION,
+  RECORD_DESCRIPTION,
   ROOT_DESCRIPTION,
   UsageError,
   renderHelp,
@@ -93,6 +94,7 @@ interface CommandEntry {
 const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.assign(Object.create(null) as Record<string, CommandEntry>, {
   consume: { description: CONSUME_DESCRIPTION, load: () => import("./consume.js") },
   publish: { description: PUBLISH_DESCRIPTION, load: () => import("./publish.js") },
+  record: { description: RECORD_DESCRIPTION, load: () => import("./record.js") },
 });
 
 function commandList(): Record<string, string> {
