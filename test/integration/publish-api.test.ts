@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterEach, test } from "node:test";
 import { closePublisher, loadConfig, Message, publish, type Config } from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
-import { listConnections } from "../support/management.js";
+import { closeConnectionsOfApp, listConnections } from "../support/management.js";
 import { usersWithoutWrite } from "../support/users.js";
 import { normalised, pikaDeclare, pikaGet, pythonFedoraMessagingInstalled, pythonPublish } from "../support/pika.js";
 import { eventually } from "../support/wait.js";
@@ -149,4 +149,16 @@ test("many publishes, concurrent too, share one connection", async () => {
   assert.equal(pikaGet(queue, 50).length, 50);
   const ours = async () => (await listConnections()).filter((c) => c.client_properties["app"] === app).length;
   await eventually(ours, (count) => count === 1, { what: "one connection of ours listed" });
+});
+
+test("a connection closed by the broker is replaced: the next publish() goes out on a new one", async () => {
+  const app = uniqueName("replaced");
+  const conf = configFile(app);
+  const topic = uniqueName("replaced");
+  const queue = uniqueName("pub-replaced");
+  pikaDeclare(queue, "amq.topic", topic);
+  await publish(new Message({ topic, body: { n: 1 } }), { config: config(conf) });
+  assert.equal(await closeConnectionsOfApp(app), 1);
+  await publish(new Message({ topic, body: { n: 2 } }), { config: config(conf), timeout: 20 });
+  assert.deepEqual(pikaGet(queue, 2).map((m) => m.body), ['{"n": 1}', '{"n": 2}']);
 });
