@@ -18,7 +18,7 @@ import { closeConnectionsOfApp, listConnections } from "../support/management.js
 import { usersWithoutWrite } from "../support/users.js";
 import { normalised, pikaDeclare, pikaGet, pythonFedoraMessagingInstalled, pythonPublish } from "../support/pika.js";
 import { eventually } from "../support/wait.js";
-import { freePort, ROOT } from "./_harness.js";
+import { freePort, ROOT, runCli, testQueue, writeConfig } from "./_harness.js";
 
 const FIXTURE = join(ROOT, "test/fixtures/python/publish-wire.json");
 const dir = mkdtempSync(join(tmpdir(), "fm-publish-"));
@@ -162,3 +162,25 @@ test("a connection closed by the broker is replaced: the next publish() goes out
   await publish(new Message({ topic, body: { n: 2 } }), { config: config(conf), timeout: 20 });
   assert.deepEqual(pikaGet(queue, 2).map((m) => m.body), ['{"n": 1}', '{"n": 2}']);
 });
+
+for (const mode of ["worker", "in-process"] as const) {
+  test(`a callback may publish (${mode}): it uses the publishing connection of its thread`, async () => {
+    const queue = await testQueue("republish");
+    try {
+      const out = uniqueName("pub-republished");
+      pikaDeclare(out, "amq.topic", `${queue.routingKey}.republished`);
+      const conf = writeConfig(queue, { callback: `${join(ROOT, "test/fixtures/consumer/republish.mjs")}:republish`, callbackMode: mode });
+      const run = runCli(["--conf", conf, "consume"]);
+      await queue.publish([{ n: 1 }, { n: 2 }]);
+      const received = pikaGet(out, 2, 30);
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+      assert.deepEqual(received.map((m) => [m.routing_key, m.body]), [
+        [`${queue.routingKey}.republished`, '{"n": 1}'],
+        [`${queue.routingKey}.republished`, '{"n": 2}'],
+      ]);
+    } finally {
+      await queue.cleanup();
+    }
+  });
+}
