@@ -18,6 +18,7 @@ export const ROOT_DESCRIPTION = "The fedora-messaging command line interface.";
 export const CONSUME_DESCRIPTION = "Consume messages from an AMQP queue using a JavaScript callback.";
 export const PUBLISH_DESCRIPTION = "Publish messages to an AMQP exchange from a file.";
 export const RECORD_DESCRIPTION = "Record messages from an AMQP queue to provided file.";
+export const REPLAY_DESCRIPTION = "Replay a message from Datagrepper by its message ID";
 
 const helpArg = {
   help: { type: "boolean", description: "Show this message and exit." },
@@ -106,6 +107,18 @@ export const recordArgs = {
   ...helpArg,
 } as const satisfies CliArgsDef;
 
+/** Options of `fedora-messaging replay MESSAGE_ID`. */
+export const replayArgs = {
+  "datagrepper-url": {
+    type: "string",
+    valueHint: "TEXT",
+    description:
+      "The URL of the datagreeper instance to use, defaults to the production environment  " +
+      "[default: https://apps.fedoraproject.org/datagrepper]",
+  },
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
 /** Parsed values by option name: `multiple` → string[], string → string, boolean → true. */
 export type ScannedValues<T extends CliArgsDef> = {
   -readonly [K in keyof T]?: T[K] extends { multiple: true } ? string[] : T[K] extends { type: "boolean" } ? boolean : string;
@@ -182,6 +195,11 @@ export function scanArgs<T extends CliArgsDef>(
     else values[name] = value;
   }
   return { values: values as ScannedValues<T>, rest: collected };
+}
+
+/** click's ClickException: "Error: <message>" on stderr, exit 1, no usage lines. */
+export class CommandFailure extends Error {
+  override name = "CommandFailure";
 }
 
 function extraArguments(rest: readonly string[], command: string): UsageError {

@@ -11,7 +11,7 @@
  * |------|------------------------------------------|--------------------|
  * | 0    | stopped; HaltConsumer(0)                 | —                  |
  * | N    | HaltConsumer(N)                          | ERROR log (stdout) |
- * | 1    | CallbackLoadError(1); MonitoringError; unexpected errors | stderr |
+ * | 1    | CallbackLoadError(1); MonitoringError; CommandFailure (click's ClickException); unexpected errors | stderr |
  * | 2    | usage; ConfigurationError; CallbackLoadError(2) | stderr      |
  * | 10   | BadDeclarationError                      | ERROR log          |
  * | 11   | UnexpectedRegistrationError              | ERROR log          |
@@ -83,6 +83,7 @@ function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
       return e.exitCode === 2
         ? usage(String(e.message), CONSUME_COMMAND)
         : { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
+    case "CommandFailure":
     case "MonitoringError":
       return { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
     case "BadDeclarationError":

@@ -16,6 +16,7 @@ import {
   PROG,
   PUBLISH_DESCRIPTION,
   RECORD_DESCRIPTION,
+  REPLAY_DESCRIPTION,
   ROOT_DESCRIPTION,
   UsageError,
   renderHelp,
@@ -95,6 +96,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.assign(Object.cr
   consume: { description: CONSUME_DESCRIPTION, load: () => import("./consume.js") },
   publish: { description: PUBLISH_DESCRIPTION, load: () => import("./publish.js") },
   record: { description: RECORD_DESCRIPTION, load: () => import("./record.js") },
+  replay: { description: REPLAY_DESCRIPTION, load: () => import("./replay.js") },
 });
 
 function commandList(): Record<string, string> {
