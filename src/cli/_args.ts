@@ -19,6 +19,7 @@ export const CONSUME_DESCRIPTION = "Consume messages from an AMQP queue using a 
 export const PUBLISH_DESCRIPTION = "Publish messages to an AMQP exchange from a file.";
 export const RECORD_DESCRIPTION = "Record messages from an AMQP queue to provided file.";
 export const REPLAY_DESCRIPTION = "Replay a message from Datagrepper by its message ID";
+export const RECONSUME_DESCRIPTION = "Re-consume a message from Datagrepper.";
 
 const helpArg = {
   help: { type: "boolean", description: "Show this message and exit." },
@@ -116,6 +117,14 @@ export const replayArgs = {
       "The URL of the datagreeper instance to use, defaults to the production environment  " +
       "[default: https://apps.fedoraproject.org/datagrepper]",
   },
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
+/** Options of `fedora-messaging reconsume MESSAGE_ID`, in Python's order. */
+export const reconsumeArgs = {
+  "callback-file": consumeArgs["callback-file"],
+  callback: consumeArgs.callback,
+  "datagrepper-url": replayArgs["datagrepper-url"],
   ...helpArg,
 } as const satisfies CliArgsDef;
 

@@ -17,6 +17,7 @@ import {
   PUBLISH_DESCRIPTION,
   RECORD_DESCRIPTION,
   REPLAY_DESCRIPTION,
+  RECONSUME_DESCRIPTION,
   ROOT_DESCRIPTION,
   UsageError,
   renderHelp,
@@ -91,10 +92,11 @@ interface CommandEntry {
   readonly load: () => Promise<{ readonly command: CommandDef; readonly args: CliArgsDef; readonly positionals?: readonly string[] }>;
 }
 
-/** Subcommands by name (null prototype: "constructor" is not a command). */
+/** Subcommands by name, in click's (alphabetical) order for the help (null prototype: "constructor" is not a command). */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.assign(Object.create(null) as Record<string, CommandEntry>, {
   consume: { description: CONSUME_DESCRIPTION, load: () => import("./consume.js") },
   publish: { description: PUBLISH_DESCRIPTION, load: () => import("./publish.js") },
+  reconsume: { description: RECONSUME_DESCRIPTION, load: () => import("./reconsume.js") },
   record: { description: RECORD_DESCRIPTION, load: () => import("./record.js") },
   replay: { description: REPLAY_DESCRIPTION, load: () => import("./replay.js") },
 });

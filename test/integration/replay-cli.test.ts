@@ -93,3 +93,24 @@ test("an empty answer: nothing to replay, exit 0 (Python's `if message_data:`)",
   assert.equal(run.code, 0);
   assert.doesNotMatch(run.stdout, /replayed/);
 });
+
+test("reconsume: the callback gets the Datagrepper message once; exit 0, or 1 when it throws", async () => {
+  const out = join(dir, "reconsumed.jsonl");
+  const plugin = join(dir, "reconsume-plugin.mjs");
+  writeFileSync(
+    plugin,
+    `import { appendFileSync } from "node:fs";\n` +
+      `export function keep(message) { appendFileSync(${JSON.stringify(out)}, JSON.stringify([message.id, message.topic, message.body.score]) + "\\n"); }\n` +
+      `export function fail() { throw new Error("boom"); }\n`,
+  );
+  const ok = runCli(["--conf", conf, "reconsume", "found", "--callback-file", `${plugin}:keep`, "--datagrepper-url", url]);
+  assert.equal(await ok.exited, 0, ok.stdout() + ok.stderr());
+  const first = JSON.parse(RECORDED[0]!) as { id: string; topic: string };
+  assert.equal(readFileSync(out, "utf8"), `${JSON.stringify([first.id, first.topic, 1])}\n`);
+  const failing = runCli(["--conf", conf, "reconsume", "found", "--callback-file", `${plugin}:fail`, "--datagrepper-url", url]);
+  assert.equal(await failing.exited, 1);
+  assert.match(failing.stderr(), /The callback raised an exception on message .*\n[\s\S]*boom/);
+  const missing = runCli(["--conf", conf, "reconsume", "missing", "--callback-file", `${plugin}:keep`, "--datagrepper-url", url]);
+  assert.equal(await missing.exited, 1);
+  assert.match(missing.stderr(), /^Error: Failed to retrieve message from Datagrepper: 404 Client Error/m);
+});
