@@ -94,6 +94,9 @@ export class Publisher {
         const problem = error as Error;
         const meaning = publishLinkEnd(problem);
         if (meaning === "forbidden") throw new PublishForbidden(problem.message, { cause: problem });
+        // The default exchange drops a message for a queue that does not exist (Python: no error); RabbitMQ
+        // answers amqp:not-found for a `/queues/<name>` address instead.
+        if (exchange === "" && meaning === "missing" && problem instanceof OutcomeError) return "unroutable";
         if (problem instanceof OutcomeError && meaning !== "missing") throw new PublishReturned(problem.message, { cause: problem });
         lastProblem = problem;
         // Missing exchange, or a link that failed on a connection still open: it would fail again at once.

@@ -28,7 +28,7 @@ const log = getLogger("fedora_messaging.twisted.protocol");
 export const DEFAULT_PUBLISH_TIMEOUT_S = 30;
 
 export interface PublishOptions {
-  /** The exchange; default the configuration's `publish_exchange` ("amq.topic"). */
+  /** The exchange; default (undefined or null) the configuration's `publish_exchange` ("amq.topic"); "" is the default exchange. */
   readonly exchange?: string | null;
   /** Seconds to wait for the broker to accept the message; default 30. */
   readonly timeout?: number;
@@ -62,7 +62,8 @@ export async function publish(message: Message, options: InternalPublishOptions 
   message.validate();
   const client = sharedClient(options.config);
   const { config } = client;
-  const exchange = options.exchange || config.publish_exchange;
+  // Python: only None means publish_exchange; "" is the default exchange (the routing key names a queue).
+  const exchange = options.exchange ?? config.publish_exchange;
   const timeoutS = options.timeout ?? DEFAULT_PUBLISH_TIMEOUT_S;
   const amqp = toAmqpMessage(message, priorityToSend(message, config, options.priorityFrom ?? "config"));
   const abort = new AbortController();

@@ -51,18 +51,22 @@ async function measure(name: string, argv: string[]): Promise<{ rate: number; cp
   const queue = uniqueName("bench-publish");
   await declareQueue(queue, { durable: true, auto_delete: false, arguments: {} });
   await bindQueue(queue, "amq.topic", "#");
-  const started = Date.now();
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
-  let cpuMs = 0;
-  const poll = setInterval(() => (cpuMs = Math.max(cpuMs, cpuMsOf(child.pid!))), 20);
-  const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
-  clearInterval(poll);
-  const elapsedMs = Date.now() - started;
-  if (code !== 0) throw new Error(`${name} exited with ${code}`);
-  // At least: other tests may publish to amq.topic on the same broker meanwhile.
-  await waitForQueue(queue, (q) => q.messages >= COUNT, 60_000);
-  await deleteQueue(queue);
-  return { rate: (COUNT * 1000) / elapsedMs, cpuMs: cpuMs / COUNT };
+  try {
+    const started = Date.now();
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
+    let cpuMs = 0;
+    const poll = setInterval(() => (cpuMs = Math.max(cpuMs, cpuMsOf(child.pid!))), 20);
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    clearInterval(poll);
+    const elapsedMs = Date.now() - started;
+    if (code !== 0) throw new Error(`${name} exited with ${code}`);
+    // At least: other tests may publish to amq.topic on the same broker meanwhile.
+    await waitForQueue(queue, (q) => q.messages >= COUNT, 60_000);
+    return { rate: (COUNT * 1000) / elapsedMs, cpuMs: cpuMs / COUNT };
+  } finally {
+    // A queue bound to "#" left behind would swallow every unroutable message of later tests.
+    await deleteQueue(queue);
+  }
 }
 
 process.stderr.write(`publish benchmark: ${COUNT} recorded messages from a file, one confirm at a time\n`);

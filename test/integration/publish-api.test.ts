@@ -184,3 +184,14 @@ for (const mode of ["worker", "in-process"] as const) {
     }
   });
 }
+
+test("exchange \"\" is the default exchange (Python: only None means publish_exchange); no such queue is not an error", async () => {
+  const conf = configFile(uniqueName("default-exchange"));
+  const queue = uniqueName("pub-default");
+  pikaDeclare(queue, "amq.topic", queue);
+  await publish(new Message({ topic: queue, body: { n: 1 } }), { config: config(conf), exchange: "" });
+  await publish(new Message({ topic: uniqueName("no-such-queue"), body: {} }), { config: config(conf), exchange: "", timeout: 5 });
+  const [received] = pikaGet(queue, 1);
+  assert.equal(received?.exchange, "");
+  assert.equal(received?.body, '{"n": 1}');
+});
