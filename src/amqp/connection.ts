@@ -141,7 +141,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
       detachListeners();
       raw.on("disconnected", () => undefined); // keep rhea from logging what we report ourselves
       raw.on("error", () => undefined);
-      releaseSocket(raw);
+      releaseSocket(raw, true);
       reject(error);
     }
 
@@ -239,9 +239,10 @@ export function checkBroker(broker: BrokerInfo): string | undefined {
  * Destroys the socket and clears rhea's heartbeat timers. rhea clears them only
  * when it sees the socket end by itself; a destroyed socket leaves them armed
  * (the incoming one for twice the idle timeout), which keeps a library user's
- * process alive a minute after `consume()` or `publish()` returned.
+ * process alive a minute after `consume()` or `publish()` returned. `again`:
+ * clear them once more on the next turn (see below), for a refused OPEN only.
  */
-function releaseSocket(raw: Connection): void {
+function releaseSocket(raw: Connection, again = false): void {
   const internals = raw as unknown as {
     socket?: { destroy(): void };
     heartbeat_in?: NodeJS.Timeout;
@@ -258,7 +259,7 @@ function releaseSocket(raw: Connection): void {
   // incoming heartbeat again once our handler returns (connection.js `input`):
   // without a second clear a refused connection kept a library user's process
   // alive for twice the idle timeout.
-  setImmediate(clearTimers);
+  if (again) setImmediate(clearTimers);
 }
 
 function remoteError(context: EventContext): Error | undefined {
