@@ -14,10 +14,13 @@
  *   which RabbitMQ 4 answers when no queue is bound for the routing key
  *   (Python publishes without `mandatory`, so an unroutable message is not an
  *   error there either: "unroutable" is returned, not thrown);
- * - `rejected`/`modified` → PublishReturned, or PublishForbidden when the
- *   broker says amqp:unauthorized-access (no write permission on the
- *   exchange, a topic permission), both at once; amqp:not-found (no such
- *   exchange) is retried, see below;
+ * - `rejected`/`modified` → PublishReturned, at once;
+ * - no write permission: RabbitMQ 4.0.5 ends the whole session (END with
+ *   amqp:unauthorized-access) → PublishForbidden at once; the connection
+ *   lives on and the next send opens a new session (and a session of our own
+ *   keeps a forbidden publish from ending a consumer's session);
+ * - no such exchange: the message is `rejected` with amqp:not-found (the
+ *   link lives on): retried, see below;
  * - a lost link or connection: the message is sent again on the next one
  *   (Python's factory waits for a new connection), a missing exchange is
  *   retried every `RETRY_DELAY_MS` (Python re-opens its channel and retries),
@@ -64,6 +67,8 @@ export function messageAddress(exchange: string, routingKey: string): string {
 export class Publisher {
   private link: SenderLink | undefined;
   private session: Session | undefined;
+  /** The supervisor's current connection, while it lasts. */
+  private connection: BrokerConnection | undefined;
   private readonly waiters = new Set<() => void>();
   private closedReason: { readonly reason: Error } | undefined;
 
@@ -71,6 +76,7 @@ export class Publisher {
     supervisor.onConnect(async (connection) => this.connected(connection));
     void supervisor.closed().then((reason) => {
       this.closedReason = { reason: reason ?? new Error("the publisher was closed") };
+      this.connection = undefined;
       this.dropSession(new Error("the connection was closed"));
       this.wake();
     });
@@ -110,6 +116,22 @@ export class Publisher {
   /** On-connect work: a session and a link for publishing on the new connection. */
   private connected(connection: BrokerConnection): void {
     this.dropSession(new Error("the connection was replaced"));
+    this.connection = connection;
+    void connection.ended.then((end) => {
+      if (this.connection !== connection) return;
+      this.connection = undefined;
+      this.dropSession(end.error ?? new Error("the connection was lost"));
+    });
+    this.openSession(connection);
+    this.wake();
+  }
+
+  /**
+   * A session for publishing. RabbitMQ ends it (not only the link) when a
+   * publish is forbidden; the connection lives on, and the next send opens a
+   * new session on it.
+   */
+  private openSession(connection: BrokerConnection): Session {
     const session = connection.raw.create_session();
     session.on("session_error", () => undefined);
     session.on("session_close", (context: EventContext) => {
@@ -118,10 +140,7 @@ export class Publisher {
     session.begin();
     this.session = session;
     this.link = new SenderLink(session);
-    void connection.ended.then((end) => {
-      if (this.session === session) this.dropSession(end.error ?? new Error("the connection was lost"));
-    });
-    this.wake();
+    return session;
   }
 
   private dropSession(reason: Error): void {
@@ -135,8 +154,9 @@ export class Publisher {
     for (;;) {
       if (this.closedReason) throw this.closedReason.reason;
       if (signal.aborted) throw new SendAborted("aborted", { cause: lastProblem });
-      if (this.session) {
-        if (!this.link || this.link.failed) this.link = new SenderLink(this.session);
+      const session = this.session ?? (this.connection ? this.openSession(this.connection) : undefined);
+      if (session) {
+        if (!this.link || this.link.failed) this.link = new SenderLink(session);
         return this.link;
       }
       await new Promise<void>((resolve) => {
@@ -258,7 +278,7 @@ function outcomeError(context: EventContext, outcome: "rejected" | "modified"): 
   const state = (context.delivery as unknown as { remote_state?: { error?: unknown } } | undefined)?.remote_state;
   const error = toError(state?.error);
   const condition = (error as { condition?: string } | undefined)?.condition ?? "";
-  return Object.assign(new OutcomeError(outcome, condition, `the broker answered ${outcome}${error ? `: ${error.message}` : ""}`), { condition });
+  return new OutcomeError(outcome, condition, `the broker answered ${outcome}${error ? `: ${error.message}` : ""}`);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
