@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterEach, test } from "node:test";
 import { closePublisher, loadConfig, Message, publish, type Config } from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
-import { closeConnectionsOfApp, listConnections } from "../support/management.js";
+import { closeConnectionsOfApp, listConnections, setTopicPermissions } from "../support/management.js";
 import { usersWithoutWrite } from "../support/users.js";
 import { normalised, pikaDeclare, pikaGet, pythonFedoraMessagingInstalled, pythonPublish } from "../support/pika.js";
 import { eventually } from "../support/wait.js";
@@ -125,6 +125,18 @@ test("no write permission on the exchange: PublishForbidden at once, and the con
   pikaDeclare(queue, "amq.direct", topic);
   await publish(new Message({ topic, body: { ok: true } }), { config: config(conf), exchange: "amq.direct", timeout: 20 });
   assert.equal(pikaGet(queue, 1)[0]?.body, '{"ok": true}');
+});
+
+test("a topic permission that refuses the routing key: PublishForbidden (Python: a 403)", async () => {
+  const url = await userWithoutWrite("topicperm", ".*");
+  await setTopicPermissions(new URL(url).username, { write: "^allowed\\.", read: ".*" });
+  const conf = configFile(uniqueName("topicperm"), [], url);
+  await assert.rejects(publish(new Message({ topic: "denied.x", body: {} }), { config: config(conf), timeout: 20 }), { name: "PublishForbidden" });
+  const topic = `allowed.${uniqueName("t")}`;
+  const queue = uniqueName("pub-topicperm");
+  pikaDeclare(queue, "amq.topic", topic);
+  await publish(new Message({ topic, body: { ok: 1 } }), { config: config(conf), timeout: 20 });
+  assert.equal(pikaGet(queue, 1)[0]?.body, '{"ok": 1}');
 });
 
 test("a broker that is not there: PublishTimeout after the timeout", async () => {
