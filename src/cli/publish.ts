@@ -46,14 +46,13 @@ export async function runPublishCommand(context: CommandRunContext<PublishValues
   if (file === undefined) throw new UsageError("Missing argument 'FILE'.", COMMAND, positionals);
   const services = context.services as Partial<PublishServices>;
   const echo = services.echo ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const [{ loadConfig }, { setCurrentConfig }, { loads }, api, { ConnectionError, PublishException, ValidationError }] = await Promise.all([
-    import("../config/load.js"),
+  const [{ setCurrentConfig }, { loads }, api, { ConnectionError, PublishException, ValidationError }] = await Promise.all([
     import("../config/current.js"),
     import("../message/serialize.js"),
     import("../api/publish.js"),
     import("../errors.js"),
   ]);
-  const config = loadConfig({ path: context.conf, env: context.env });
+  const config = context.config;
   setCurrentConfig(config);
   const input = file === "-" ? (services.stdin ?? process.stdin) : await openFile(file);
   const lines = createInterface({ input, crlfDelay: Infinity });

@@ -30,15 +30,14 @@ export async function runReconsumeCommand(context: CommandRunContext<ReconsumeVa
   const { values } = context;
   const [messageId] = context.positionals ?? [];
   if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} reconsume`, positionals);
-  const [{ loadConfig }, { setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { ValidationError }] = await Promise.all([
-    import("../config/load.js"),
+  const [{ setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { ValidationError }] = await Promise.all([
     import("../config/current.js"),
     import("../message/serialize.js"),
     import("../callback/spec.js"),
     import("../callback/load.js"),
     import("../errors.js"),
   ]);
-  const config = Object.freeze({ ...loadConfig({ path: context.conf, env: context.env }), topic_prefix: "" });
+  const config = Object.freeze({ ...context.config, topic_prefix: "" });
   setCurrentConfig(config);
   const { spec, source } = resolveCallbackSpec({ callbackFile: values["callback-file"], callback: values.callback, configCallback: config.callback });
   const callback = await loadCallback(spec, { pluginDir: config.plugin_dir, source, cwd: context.cwd });

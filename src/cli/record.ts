@@ -33,8 +33,8 @@ export async function runRecordCommand(context: CommandRunContext<RecordValues>)
   const [file] = context.positionals ?? [];
   if (file === undefined) throw new UsageError("Missing argument 'FILE'.", COMMAND, positionals);
   const limit = values.limit === undefined ? undefined : checkedLimit(values.limit);
-  const [{ loadConfig }, { applyCliOverrides }] = await Promise.all([import("../config/load.js"), import("../config/overrides.js")]);
-  const loaded = loadConfig({ path: context.conf, env: context.env });
+  const { applyCliOverrides } = await import("../config/overrides.js");
+  const loaded = context.config;
   const config = applyCliOverrides(loaded, {
     queueName: values["queue-name"],
     exchange: values.exchange,

@@ -29,14 +29,13 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
   const [messageId] = context.positionals ?? [];
   if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} replay`, positionals);
   const echo = (context.services as { echo?: (line: string) => void }).echo ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const [{ loadConfig }, { setCurrentConfig }, { loadMessage }, api, { PublishException, ValidationError }] = await Promise.all([
-    import("../config/load.js"),
+  const [{ setCurrentConfig }, { loadMessage }, api, { PublishException, ValidationError }] = await Promise.all([
     import("../config/current.js"),
     import("../message/serialize.js"),
     import("../api/publish.js"),
     import("../errors.js"),
   ]);
-  const config = Object.freeze({ ...loadConfig({ path: context.conf, env: context.env }), topic_prefix: "" });
+  const config = Object.freeze({ ...context.config, topic_prefix: "" });
   setCurrentConfig(config);
   const fetched = await fetchMessage(messageId, context.values["datagrepper-url"] ?? DEFAULT_DATAGREPPER_URL);
   if (isEmpty(fetched.value)) return { kind: "stopped" };
