@@ -88,6 +88,56 @@ export class ConnectionError extends FedoraMessagingError {
   }
 }
 
+/**
+ * Python's name for ConnectionError, for publishers: `publish()` rejects with
+ * it when the broker refuses the connection for good (handshake, credentials,
+ * vhost, TLS). `fedora-messaging publish` exits 1 on it, `consume` 14.
+ */
+export const ConnectionException = ConnectionError;
+export type ConnectionException = ConnectionError;
+
+/**
+ * Base of the errors `publish()` rejects with (Python's `PublishException`);
+ * `reason` is what the broker or the library said. `fedora-messaging publish`
+ * exits 1 on one that is none of the subclasses below.
+ */
+export class PublishException extends FedoraMessagingError {
+  override name = "PublishException";
+  constructor(
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(reason, options);
+  }
+}
+
+/**
+ * The broker took the message but would not keep it (AMQP `rejected` or
+ * `modified`: a full queue set to reject publishes, a message too large).
+ * Not retried. `fedora-messaging publish` exits 121 (EREMOTEIO).
+ */
+export class PublishReturned extends PublishException {
+  override name = "PublishReturned";
+}
+
+/**
+ * The broker refused the message for a permission (no write access to the
+ * exchange, a topic permission). Not retried. `fedora-messaging publish`
+ * exits 121 (EREMOTEIO), as Python does.
+ */
+export class PublishForbidden extends PublishException {
+  override name = "PublishForbidden";
+}
+
+/**
+ * No broker accepted the message within the timeout (unreachable, restarting,
+ * or an exchange that does not exist: Python retries those until it gives up).
+ * `fedora-messaging publish` exits 111 (ECONNREFUSED).
+ */
+export class PublishTimeout extends PublishException {
+  override name = "PublishTimeout";
+}
+
 /** The broker cancelled our consumer (queue deleted, node down). The CLI exits 12. */
 export class ConsumerCanceledError extends FedoraMessagingError {
   override name = "ConsumerCanceledError";

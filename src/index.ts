@@ -4,6 +4,7 @@
  * Re-exports only.
  */
 export { consume, type ConsumeCallback, type ConsumeOptions, type ConsumeResult, type BindingInput } from "./api/consume.js";
+export { publish, closePublisher, type PublishOptions } from "./api/publish.js";
 export type { RunEnd, Halted } from "./ending.js";
 export {
   Nack,
@@ -15,6 +16,11 @@ export {
   PermissionError,
   BadDeclarationError,
   ConnectionError,
+  ConnectionException,
+  PublishException,
+  PublishReturned,
+  PublishForbidden,
+  PublishTimeout,
   ConsumerCanceledError,
   UnexpectedRegistrationError,
   CallbackError,

@@ -40,6 +40,7 @@ export async function run(argv: readonly string[], deps: MainDeps = {}): Promise
   if (report.message !== undefined) {
     try {
       if (report.stream === "stderr") stderr(`${report.message}\n`);
+      else if (report.stream === "echo") stdout(`${report.message}\n`);
       else await (deps.logError ?? logError)(report.message);
     } catch {
       // Nowhere left to report to (stdout closed); the exit code still says it.

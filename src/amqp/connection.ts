@@ -146,7 +146,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
       detachListeners();
       raw.on("disconnected", () => undefined); // keep rhea from logging what we report ourselves
       raw.on("error", () => undefined);
-      releaseSocket(raw);
+      releaseSocket(raw, true);
       reject(error);
     }
 
@@ -244,9 +244,10 @@ export function checkBroker(broker: BrokerInfo): string | undefined {
  * Destroys the socket and clears rhea's heartbeat timers. rhea clears them only
  * when it sees the socket end by itself; a destroyed socket leaves them armed
  * (the incoming one for twice the idle timeout), which keeps a library user's
- * process alive a minute after `consume()` returned.
+ * process alive a minute after `consume()` or `publish()` returned. `again`:
+ * clear them once more on the next turn (see below), for a refused OPEN only.
  */
-function releaseSocket(raw: Connection): void {
+function releaseSocket(raw: Connection, again = false): void {
   const internals = raw as unknown as {
     socket?: { destroy(): void };
     heartbeat_in?: NodeJS.Timeout;
@@ -254,8 +255,16 @@ function releaseSocket(raw: Connection): void {
     abort_idle?: NodeJS.Timeout;
   };
   internals.socket?.destroy();
-  for (const timer of [internals.heartbeat_in, internals.heartbeat_out, internals.abort_idle]) if (timer) clearTimeout(timer);
-  internals.heartbeat_in = internals.heartbeat_out = internals.abort_idle = undefined;
+  const clearTimers = () => {
+    for (const timer of [internals.heartbeat_in, internals.heartbeat_out, internals.abort_idle]) if (timer) clearTimeout(timer);
+    internals.heartbeat_in = internals.heartbeat_out = internals.abort_idle = undefined;
+  };
+  clearTimers();
+  // Called from inside rhea's frame handling (a refused OPEN), rhea arms the
+  // incoming heartbeat again once our handler returns (connection.js `input`):
+  // without a second clear a refused connection kept a library user's process
+  // alive for twice the idle timeout.
+  if (again) setImmediate(clearTimers);
 }
 
 function remoteError(context: EventContext): Error | undefined {

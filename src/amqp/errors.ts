@@ -11,6 +11,12 @@
  * | amqp:resource-deleted    | refused (14)  | unexpected (11)      | canceled (12)      | (HTTP status)      |
  * | anything else            | refused (14)  | unexpected (11)      | lost: reconnect    | (HTTP status)      |
  *
+ * A publisher's link to an exchange (amqp/publisher.ts) has a column of its own:
+ * unauthorized-access is PublishForbidden at once (Python: a 403 channel
+ * close); not-found (no such exchange) is retried until the timeout, as Python
+ * re-opens its channel and retries a 404; anything else is a lost link, sent
+ * again on a new link or connection.
+ *
  * Before the AMQP open: no TCP connection (refused, unreachable, timed out) is
  * BrokerUnreachableError, retried by the supervisor; a TLS failure, or a TCP
  * connection dropped during the handshake (RabbitMQ resets the socket for an
@@ -33,15 +39,19 @@ export const HANDSHAKE_FAILED =
 type AttachMeaning = "permission" | "missing" | "unexpected";
 /** What the end of a live consumer link means. */
 export type LinkEnd = "canceled" | "lost";
+/** What a publisher's failed link means (see the table above). */
+export type PublishLinkEnd = "forbidden" | "missing" | "lost";
 
 /** The table above, for the places where the condition decides. */
-const CONDITIONS: Readonly<Record<string, { readonly attach: AttachMeaning; readonly link: LinkEnd; readonly management?: "forbidden" }>> = {
-  "amqp:unauthorized-access": { attach: "permission", link: "lost", management: "forbidden" },
-  "amqp:not-found": { attach: "missing", link: "canceled" },
+const CONDITIONS: Readonly<
+  Record<string, { readonly attach: AttachMeaning; readonly link: LinkEnd; readonly publish: PublishLinkEnd; readonly management?: "forbidden" }>
+> = {
+  "amqp:unauthorized-access": { attach: "permission", link: "lost", publish: "forbidden", management: "forbidden" },
+  "amqp:not-found": { attach: "missing", link: "canceled", publish: "missing" },
   // RabbitMQ detaches consumers of a deleted queue with resource-deleted.
-  "amqp:resource-deleted": { attach: "unexpected", link: "canceled" },
+  "amqp:resource-deleted": { attach: "unexpected", link: "canceled", publish: "missing" },
 };
-const OTHER = { attach: "unexpected", link: "lost" } as const;
+const OTHER = { attach: "unexpected", link: "lost", publish: "lost" } as const;
 
 /** How RabbitMQ words a delivery acknowledgement timeout when it ends a consumer's session. */
 const ACK_TIMEOUT = /acknowledgement .*timed out|consumer.?timeout/i;
@@ -114,6 +124,11 @@ export function attachFailure(queue: string, error: Error): Error {
 /** What the end of a live consumer link means: the broker canceled the consumer (exit 12), or it was lost (reconnect). */
 export function linkEnd(error: Error): LinkEnd {
   return (CONDITIONS[conditionOf(error)] ?? OTHER).link;
+}
+
+/** What the end of a publisher's link to an exchange means: refused for good, no such exchange (yet), or lost. */
+export function publishLinkEnd(error: Error): PublishLinkEnd {
+  return (CONDITIONS[conditionOf(error)] ?? OTHER).publish;
 }
 
 /** True when the management session ended because the user lacks a permission (RabbitMQ's answer instead of a 403). */

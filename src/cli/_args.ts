@@ -16,6 +16,10 @@ export type CliArgsDef = Readonly<Record<string, CliArgDef>>;
 export const PROG = "fedora-messaging";
 export const ROOT_DESCRIPTION = "The fedora-messaging command line interface.";
 export const CONSUME_DESCRIPTION = "Consume messages from an AMQP queue using a JavaScript callback.";
+export const PUBLISH_DESCRIPTION = "Publish messages to an AMQP exchange from a file.";
+export const RECORD_DESCRIPTION = "Record messages from an AMQP queue to provided file.";
+export const REPLAY_DESCRIPTION = "Replay a message from Datagrepper by its message ID";
+export const RECONSUME_DESCRIPTION = "Re-consume a message from Datagrepper.";
 
 const helpArg = {
   help: { type: "boolean", description: "Show this message and exit." },
@@ -84,6 +88,46 @@ export const consumeArgs = {
   ...helpArg,
 } as const satisfies CliArgsDef;
 
+/** Options of `fedora-messaging publish` (its FILE argument is a positional). */
+export const publishArgs = {
+  exchange: {
+    type: "string",
+    valueHint: "TEXT",
+    description: "The name of the exchange to publish to. Can contain ASCII letters, digits, hyphen, underscore, period, or colon.",
+  },
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
+/** Options of `fedora-messaging record` (its FILE argument is a positional), in Python's order. */
+export const recordArgs = {
+  limit: { type: "string", valueHint: "INTEGER RANGE", description: "The maximum number of messages to record.  [x>=1]" },
+  "app-name": { ...consumeArgs["app-name"], description: `${consumeArgs["app-name"].description}  [default: recorder]` },
+  "routing-key": consumeArgs["routing-key"],
+  "queue-name": consumeArgs["queue-name"],
+  exchange: consumeArgs.exchange,
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
+/** Options of `fedora-messaging replay MESSAGE_ID`. */
+export const replayArgs = {
+  "datagrepper-url": {
+    type: "string",
+    valueHint: "TEXT",
+    description:
+      "The URL of the datagreeper instance to use, defaults to the production environment  " +
+      "[default: https://apps.fedoraproject.org/datagrepper]",
+  },
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
+/** Options of `fedora-messaging reconsume MESSAGE_ID`, in Python's order. */
+export const reconsumeArgs = {
+  "callback-file": consumeArgs["callback-file"],
+  callback: consumeArgs.callback,
+  "datagrepper-url": replayArgs["datagrepper-url"],
+  ...helpArg,
+} as const satisfies CliArgsDef;
+
 /** Parsed values by option name: `multiple` → string[], string → string, boolean → true. */
 export type ScannedValues<T extends CliArgsDef> = {
   -readonly [K in keyof T]?: T[K] extends { multiple: true } ? string[] : T[K] extends { type: "boolean" } ? boolean : string;
@@ -100,6 +144,8 @@ export class UsageError extends Error {
     message: string,
     /** Command path whose usage is shown, e.g. "fedora-messaging consume". */
     readonly command?: string,
+    /** The command's positional arguments, for its usage line (["FILE"]). */
+    readonly positionals: readonly string[] = [],
   ) {
     super(message);
   }
@@ -111,7 +157,9 @@ export class UsageError extends Error {
  * single option keeps its last value, `--` ends options.
  *
  * With `stopAtCommand`, scanning stops at the first positional (the subcommand
- * name) and `rest` holds it and what follows; otherwise positionals are errors.
+ * name) and `rest` holds it and what follows; otherwise up to `positionals`
+ * arguments (`-` is one) are collected in `rest`, anywhere among the options
+ * as click allows, and more are errors.
  * @throws UsageError for an unknown option, a missing value, a value given to a flag, or an extra argument.
  */
 export function scanArgs<T extends CliArgsDef>(
@@ -119,14 +167,24 @@ export function scanArgs<T extends CliArgsDef>(
   defs: T,
   command: string,
   stopAtCommand = false,
+  positionals = 0,
 ): { values: ScannedValues<T>; rest: string[] } {
   const values: Record<string, string | string[] | boolean> = {};
+  const collected: string[] = [];
+  const take = (tokens: readonly string[]) => {
+    collected.push(...tokens);
+    if (collected.length > positionals) throw extraArguments(collected.slice(positionals), command);
+  };
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (token === "--" || !token.startsWith("-") || token === "-") {
-      const rest = argv.slice(token === "--" ? i + 1 : i);
-      if (!stopAtCommand && rest.length > 0) throw extraArguments(rest, command);
-      return { values: values as ScannedValues<T>, rest };
+      if (stopAtCommand) return { values: values as ScannedValues<T>, rest: argv.slice(token === "--" ? i + 1 : i) };
+      if (token === "--") {
+        take(argv.slice(i + 1));
+        break;
+      }
+      take([token]);
+      continue;
     }
     const equals = token.indexOf("=");
     const option = equals > 0 && token.startsWith("--") ? token.slice(0, equals) : token;
@@ -145,7 +203,12 @@ export function scanArgs<T extends CliArgsDef>(
     if ("multiple" in def && def.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), value];
     else values[name] = value;
   }
-  return { values: values as ScannedValues<T>, rest: [] };
+  return { values: values as ScannedValues<T>, rest: collected };
+}
+
+/** click's ClickException: "Error: <message>" on stderr, exit 1, no usage lines. */
+export class CommandFailure extends Error {
+  override name = "CommandFailure";
 }
 
 function extraArguments(rest: readonly string[], command: string): UsageError {
@@ -154,8 +217,8 @@ function extraArguments(rest: readonly string[], command: string): UsageError {
 }
 
 /** click's usage synopsis for a command path. */
-export function synopsis(command: string, hasSubcommands: boolean): string {
-  return `${command} [OPTIONS]${hasSubcommands ? " COMMAND [ARGS]..." : ""}`;
+export function synopsis(command: string, hasSubcommands: boolean, positionals: readonly string[] = []): string {
+  return `${command} [OPTIONS]${hasSubcommands ? " COMMAND [ARGS]..." : ""}${positionals.map((name) => ` ${name}`).join("")}`;
 }
 
 export interface HelpPage {
@@ -164,6 +227,8 @@ export interface HelpPage {
   readonly args: CliArgsDef;
   /** Subcommand name → one-line description. */
   readonly commands?: Readonly<Record<string, string>>;
+  /** Positional arguments, shown in the usage line. */
+  readonly positionals?: readonly string[];
 }
 
 /**
@@ -173,7 +238,7 @@ export interface HelpPage {
  */
 export function renderHelp(page: HelpPage, columns = terminalColumns()): string {
   const width = Math.max(Math.min(columns, 80) - 2, 50);
-  const lines = [`Usage: ${synopsis(page.command, page.commands !== undefined)}`, ""];
+  const lines = [`Usage: ${synopsis(page.command, page.commands !== undefined, page.positionals)}`, ""];
   lines.push(...wrap(page.description, width - 2).map((line) => `  ${line}`), "");
   const options = Object.entries(page.args).map(([name, def]): [string, string] => [
     `--${name}${def.type === "boolean" ? "" : ` ${def.valueHint ?? "TEXT"}`}`,

@@ -13,6 +13,8 @@ export interface CommandRunContext<V> {
   readonly config: Config;
   /** This command's options, parsed strictly by `scanArgs`. */
   readonly values: V;
+  /** Its positional arguments (`publish FILE`); absent for commands that take none. */
+  readonly positionals?: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** What commands take from the outside world, by name (see `CliDeps.services`). */

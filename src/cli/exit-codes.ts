@@ -11,7 +11,7 @@
  * |------|------------------------------------------|--------------------|
  * | 0    | stopped; HaltConsumer(0)                 | —                  |
  * | N    | HaltConsumer(N)                          | ERROR log (stdout) |
- * | 1    | CallbackLoadError(1); MonitoringError; unexpected errors | stderr |
+ * | 1    | CallbackLoadError(1); MonitoringError; CommandFailure (click's ClickException); unexpected errors | stderr |
  * | 2    | usage; ConfigurationError; CallbackLoadError(2) | stderr      |
  * | 10   | BadDeclarationError                      | ERROR log          |
  * | 11   | UnexpectedRegistrationError              | ERROR log          |
@@ -19,6 +19,14 @@
  * | 13   | CallbackError                            | ERROR log          |
  * | 14   | ConnectionError                          | ERROR log          |
  * | 15   | PermissionError                          | ERROR log          |
+ *
+ * `publish` (Python's `cli.publish`, errno values; its lines are click.echo'd on stdout):
+ *
+ * | code | reason                                   | line               |
+ * |------|------------------------------------------|--------------------|
+ * | 121  | PublishReturned, PublishForbidden (EREMOTEIO) | "Unable to publish message: …" |
+ * | 111  | PublishTimeout (ECONNREFUSED)            | "Unable to connect to the message broker: …" |
+ * | 1    | PublishException (the connection refused) | "A general publish exception occurred: …" |
  */
 import type { RunEnd } from "../ending.js";
 import { controlKindOf } from "../errors.js";
@@ -29,10 +37,11 @@ export interface ExitReport {
   /**
    * What to tell the user. On "stdout" it is logged at ERROR through the
    * `fedora_messaging.cli` logger (Python's log lines go to stdout); on
-   * "stderr" it is written as is (click's "Error: ..." and tracebacks).
+   * "stderr" it is written as is (click's "Error: ..." and tracebacks); on
+   * "echo" it is written as is on stdout (click.echo).
    */
   readonly message?: string;
-  readonly stream: "stdout" | "stderr";
+  readonly stream: "stdout" | "stderr" | "echo";
 }
 
 /** The exit code and message for a run that ended without an error. Pure: the caller writes the message. */
@@ -65,7 +74,7 @@ function halted(code: number, reason: string | undefined): ExitReport {
 function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
   switch (error instanceof Error ? error.name : undefined) {
     case "UsageError":
-      return usage(String(e.message), error instanceof UsageError ? error.command : undefined);
+      return usage(String(e.message), error instanceof UsageError ? error.command : undefined, error instanceof UsageError ? error.positionals : []);
     case "ConfigurationError":
       // click's BadParameter raised without a parameter: "Invalid value: ..." (not "for '--conf'").
       return usage(`Invalid value: ${String(e.message)}`, PROG);
@@ -74,6 +83,7 @@ function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
       return e.exitCode === 2
         ? usage(String(e.message), CONSUME_COMMAND)
         : { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
+    case "CommandFailure":
     case "MonitoringError":
       return { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
     case "BadDeclarationError":
@@ -87,6 +97,13 @@ function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
       return log(13, String(e.message));
     case "ConnectionError":
       return log(14, String(e.message));
+    case "PublishReturned":
+    case "PublishForbidden":
+      return echo(121, `Unable to publish message: ${String(e.message)}`);
+    case "PublishTimeout":
+      return echo(111, `Unable to connect to the message broker: ${String(e.message)}`);
+    case "PublishException":
+      return echo(1, `A general publish exception occurred: ${String(e.message)}`);
     case "PermissionError":
       // Python formats str(PermissionException), which is its description (the queue).
       return log(15, `The consumer could not proceed because of a permissions problem: ${String(e.description ?? e.message)}`);
@@ -96,14 +113,18 @@ function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
   }
 }
 
+function echo(code: number, message: string): ExitReport {
+  return { code, stream: "echo", message };
+}
+
 function log(code: number, message: string): ExitReport {
   return { code, stream: "stdout", message };
 }
 
 /** click's usage error: usage line, hint, blank line, then the error (exit 2). */
-function usage(message: string, command: string | undefined): ExitReport {
+function usage(message: string, command: string | undefined, positionals: readonly string[] = []): ExitReport {
   if (command === undefined) return { code: 2, stream: "stderr", message: `Error: ${message}` };
-  const head = `Usage: ${synopsis(command, command === PROG)}\nTry '${command} --help' for help.\n\n`;
+  const head = `Usage: ${synopsis(command, command === PROG, positionals)}\nTry '${command} --help' for help.\n\n`;
   return { code: 2, stream: "stderr", message: `${head}Error: ${message}` };
 }
 

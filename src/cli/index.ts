@@ -14,6 +14,10 @@ import type { RunEnd } from "../ending.js";
 import {
   CONSUME_DESCRIPTION,
   PROG,
+  PUBLISH_DESCRIPTION,
+  RECORD_DESCRIPTION,
+  REPLAY_DESCRIPTION,
+  RECONSUME_DESCRIPTION,
   ROOT_DESCRIPTION,
   UsageError,
   renderHelp,
@@ -66,17 +70,18 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
   // a bad configuration is reported before an unknown option or `--help`.
   const { loadConfig } = await import("../config/load.js");
   const config = loadConfig({ path: conf, env: deps.env });
-  const { command, args } = await entry.load();
+  const { command, args, positionals } = await entry.load();
   const path = `${PROG} ${name}`;
-  const scanned = scanArgs(commandArgv, args, path);
+  const scanned = scanArgs(commandArgv, args, path, false, positionals?.length ?? 0);
   if (scanned.values.help) {
-    deps.stdout(renderHelp({ command: path, description: entry.description, args }));
+    deps.stdout(renderHelp({ command: path, description: entry.description, args, ...(positionals ? { positionals } : {}) }));
     return { kind: "printed" };
   }
   const data: CommandRunContext<typeof scanned.values> = {
     conf,
     config,
     values: scanned.values,
+    positionals: scanned.rest,
     env: deps.env,
     cwd: deps.cwd,
     services: deps.services ?? {},
@@ -89,12 +94,17 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
 
 interface CommandEntry {
   readonly description: string;
-  readonly load: () => Promise<{ readonly command: CommandDef; readonly args: CliArgsDef }>;
+  /** Names of its positional arguments, e.g. ["FILE"]. */
+  readonly load: () => Promise<{ readonly command: CommandDef; readonly args: CliArgsDef; readonly positionals?: readonly string[] }>;
 }
 
-/** Subcommands by name (null prototype: "constructor" is not a command). */
+/** Subcommands by name, in click's (alphabetical) order for the help (null prototype: "constructor" is not a command). */
 const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.assign(Object.create(null) as Record<string, CommandEntry>, {
   consume: { description: CONSUME_DESCRIPTION, load: () => import("./consume.js") },
+  publish: { description: PUBLISH_DESCRIPTION, load: () => import("./publish.js") },
+  reconsume: { description: RECONSUME_DESCRIPTION, load: () => import("./reconsume.js") },
+  record: { description: RECORD_DESCRIPTION, load: () => import("./record.js") },
+  replay: { description: REPLAY_DESCRIPTION, load: () => import("./replay.js") },
 });
 
 function commandList(): Record<string, string> {

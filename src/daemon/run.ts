@@ -9,6 +9,7 @@ import type { Config } from "../config/types.js";
 import { parseAmqpUrl } from "../config/amqp-url.js";
 import type { CallbackOrigin } from "../callback/spec.js";
 import type { RunEnd } from "../ending.js";
+import type { MessageHandler } from "../runner/process.js";
 import { Daemon } from "./daemon.js";
 import { warnIfDebugShowsPassword } from "./debug-warning.js";
 import { handleStopSignals } from "./signals.js";
@@ -19,6 +20,8 @@ export interface RunConsumerOptions {
   readonly callbackSpec: string;
   /** Which of those it came from, for error sentences ("--callback argument" / "configuration file"). */
   readonly callbackSource: Exclude<CallbackOrigin, "api">;
+  /** A function to call instead of loading `callbackSpec` (`record`'s recorder); runs in-process. */
+  readonly callback?: MessageHandler;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunEnd> 
   warnIfDebugShowsPassword(process.env["DEBUG"], url.hasCredentials && !external);
   const daemon = new Daemon({
     config,
-    callback: { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },
+    callback: options.callback ?? { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },
     mode: config.callback_mode,
   });
   const removeHandlers = handleStopSignals(() => daemon.stop());

@@ -51,7 +51,11 @@ Options:
   --help       Show this message and exit.
 
 Commands:
-  consume  Consume messages from an AMQP queue using a JavaScript callback.
+  consume    Consume messages from an AMQP queue using a JavaScript callback.
+  publish    Publish messages to an AMQP exchange from a file.
+  reconsume  Re-consume a message from Datagrepper.
+  record     Record messages from an AMQP queue to provided file.
+  replay     Replay a message from Datagrepper by its message ID
 `;
 
 // A few at a time: each is a Node process with tsx (~0.4 s of CPU).

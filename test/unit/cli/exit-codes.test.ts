@@ -16,6 +16,10 @@ import {
   ConsumerCanceledError,
   HaltConsumer,
   PermissionError,
+  PublishException,
+  PublishForbidden,
+  PublishReturned,
+  PublishTimeout,
   UnexpectedRegistrationError,
 } from "../../../src/errors.js";
 
@@ -154,6 +158,47 @@ describe("exitCodeForEnd / exitCodeForError", () => {
       stream: "stdout",
       message: "The consumer could not proceed because of a permissions problem: my-queue",
     });
+  });
+
+  test("publish 121: PublishReturned, echoed as Python's click.echo", () => {
+    assert.deepEqual(exitCodeForError(new PublishReturned("the broker answered rejected")), {
+      code: 121,
+      stream: "echo",
+      message: "Unable to publish message: the broker answered rejected",
+    });
+  });
+
+  test("publish 121: PublishForbidden", () => {
+    assert.deepEqual(exitCodeForError(new PublishForbidden("amqp:unauthorized-access: write access refused")), {
+      code: 121,
+      stream: "echo",
+      message: "Unable to publish message: amqp:unauthorized-access: write access refused",
+    });
+  });
+
+  test("publish 111: PublishTimeout", () => {
+    assert.deepEqual(exitCodeForError(new PublishTimeout("Publishing timed out after waiting 30 seconds.")), {
+      code: 111,
+      stream: "echo",
+      message: "Unable to connect to the message broker: Publishing timed out after waiting 30 seconds.",
+    });
+  });
+
+  test("publish 1: any other PublishException", () => {
+    assert.deepEqual(exitCodeForError(new PublishException("handshake failed")), {
+      code: 1,
+      stream: "echo",
+      message: "A general publish exception occurred: handshake failed",
+    });
+  });
+
+  test("publish 2: an invalid line is a usage error with the command's usage line and FILE", () => {
+    const report = exitCodeForError(new UsageError("Unable to validate message on line 3: x", "fedora-messaging publish", ["FILE"]));
+    assert.equal(report.code, 2);
+    assert.equal(
+      report.message,
+      "Usage: fedora-messaging publish [OPTIONS] FILE\nTry 'fedora-messaging publish --help' for help.\n\nError: Unable to validate message on line 3: x",
+    );
   });
 
   test("errors rebuilt from another thread are recognised by name", () => {

@@ -1,0 +1,141 @@
+/**
+ * `publish()` for JavaScript and TypeScript programs: Python's
+ * `fedora_messaging.api.publish(message, exchange=None, timeout=30)`,
+ * returning a promise that resolves once the broker has accepted the message.
+ *
+ * Connection: every `publish()` of a thread shares one connection (made by
+ * the first call, from the configuration it was given or `currentConfig()`),
+ * kept up and re-made by a ConnectionSupervisor, with one link per exchange.
+ * It is not the connection a `consume()` in the same program consumes on: a
+ * callback that publishes uses this shared publishing connection of its
+ * thread (a worker-thread callback gets one of its own). The open connection
+ * keeps Node running: `await closePublisher()` when done publishing.
+ */
+import { BrokerPool } from "../amqp/brokers.js";
+import { toAmqpMessage } from "../amqp/outgoing.js";
+import { Publisher, SendAborted } from "../amqp/publisher.js";
+import { connectionSettings } from "../amqp/settings.js";
+import { ConnectionSupervisor } from "../amqp/supervisor.js";
+import { currentConfig } from "../config/current.js";
+import type { Config } from "../config/types.js";
+import { PublishTimeout } from "../errors.js";
+import { getLogger } from "../log.js";
+import type { Message } from "../message/message.js";
+
+const log = getLogger("fedora_messaging.twisted.protocol");
+
+/** Python's default: give up after 30 s. */
+export const DEFAULT_PUBLISH_TIMEOUT_S = 30;
+
+export interface PublishOptions {
+  /** The exchange; default (undefined or null) the configuration's `publish_exchange` ("amq.topic"); "" is the default exchange. */
+  readonly exchange?: string | null;
+  /** Seconds to wait for the broker to accept the message; default 30. */
+  readonly timeout?: number;
+  /** The configuration for the shared connection when this call makes it; default `currentConfig()`. */
+  readonly config?: Config;
+}
+
+/** @internal Options of the CLI's `publish`. */
+export interface InternalPublishOptions extends PublishOptions {
+  /**
+   * "message": send the message's own priority, 0 included (a record read from a file, as Python's
+   * `load_message` sets it). Default "config": `publish_priority` for a message whose priority is 0.
+   */
+  readonly priorityFrom?: "message" | "config";
+}
+
+/**
+ * Validates `message` and publishes it to `exchange` with its topic (after
+ * `topic_prefix`) as the routing key. Resolves once the broker accepted it;
+ * a message no queue is bound for is dropped by the broker and resolves too,
+ * as in Python. Lost connections are re-made and the message sent again
+ * until `timeout`: a message may then arrive twice.
+ *
+ * @throws ValidationError (the message fails its schema; nothing is sent),
+ *   PublishForbidden (no permission to publish there), PublishReturned (the
+ *   broker would not keep it), PublishTimeout (not accepted within `timeout`:
+ *   broker unreachable, or no such exchange), ConnectionException (the broker
+ *   refused the connection: credentials, vhost, TLS).
+ */
+export async function publish(message: Message, options: InternalPublishOptions = {}): Promise<void> {
+  message.validate();
+  const client = sharedClient(options.config);
+  const { config } = client;
+  // Python: only None means publish_exchange; "" is the default exchange (the routing key names a queue).
+  const exchange = options.exchange ?? config.publish_exchange;
+  const timeoutS = options.timeout ?? DEFAULT_PUBLISH_TIMEOUT_S;
+  const amqp = toAmqpMessage(message, priorityToSend(message, config, options.priorityFrom ?? "config"));
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutS * 1000);
+  try {
+    const result = await client.publisher.send(exchange, routingKey(message.topic, config), amqp, abort.signal);
+    if (result === "unroutable") log.debug(`No queue is bound for ${message.topic} on exchange ${exchange}; the broker dropped message ${message.id}`);
+  } catch (error) {
+    if (error instanceof SendAborted) {
+      const last = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+      throw new PublishTimeout(`Publishing timed out after waiting ${timeoutS} seconds.${last}`, { cause: error.cause });
+    }
+    if (error instanceof Error && (error.name === "PublishForbidden" || error.name === "PublishReturned")) {
+      log.error(`Message was ${error.name === "PublishForbidden" ? "forbidden" : "rejected"} by the broker (${error.message})`);
+    }
+    // A refused connection ends the shared client: the next publish() tries again.
+    if (client.supervisorClosed || (error instanceof Error && error.name === "ConnectionError")) forget(client);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes the shared publishing connection (idempotent); the next `publish()` opens a new one. */
+export async function closePublisher(): Promise<void> {
+  const client = shared;
+  shared = undefined;
+  await client?.supervisor.close();
+}
+
+/** Python's `_encoded_routing_key`: `topic_prefix` (without trailing dots) + "." + topic, when a prefix is set. */
+export function routingKey(topic: string, config: Pick<Config, "topic_prefix">): string {
+  return config.topic_prefix ? `${config.topic_prefix.replace(/\.+$/, "")}.${topic}` : topic;
+}
+
+// --- internal ---
+
+interface Client {
+  readonly config: Config;
+  readonly supervisor: ConnectionSupervisor;
+  readonly publisher: Publisher;
+  supervisorClosed: boolean;
+}
+
+let shared: Client | undefined;
+
+function sharedClient(config: Config | undefined): Client {
+  if (shared) return shared;
+  const resolved = config ?? currentConfig();
+  const supervisor = new ConnectionSupervisor({
+    pool: new BrokerPool([connectionSettings(resolved)]),
+    maxDelayMs: resolved.reconnect_max_delay * 1000,
+  });
+  const client: Client = { config: resolved, supervisor, publisher: new Publisher(supervisor), supervisorClosed: false };
+  void supervisor.closed().then(() => (client.supervisorClosed = true));
+  supervisor.start();
+  shared = client;
+  return client;
+}
+
+function forget(client: Client): void {
+  if (shared === client) shared = undefined;
+}
+
+/**
+ * Python builds the AMQP priority from `publish_priority` when a message is
+ * made (absent when unset, the `priority` header mirroring it or 0), and
+ * `load_message` sets a record's own priority (0 when it has none).
+ */
+function priorityToSend(message: Message, config: Config, from: "message" | "config"): number | undefined {
+  if (from === "message" || message.priority !== 0) return message.priority;
+  if (config.publish_priority === null) return undefined;
+  message.priority = config.publish_priority;
+  return config.publish_priority;
+}

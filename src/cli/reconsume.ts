@@ -1,0 +1,62 @@
+/**
+ * `fedora-messaging reconsume MESSAGE_ID [--callback-file F | --callback C]
+ * [--datagrepper-url URL]`: Python's `reconsume`. Loads the callback like
+ * `consume` (same precedence and errors), fetches the message from Datagrepper
+ * (`_datagrepper.ts`), loads it like a recorded line with `topic_prefix` off,
+ * and calls the callback once, in this process: no broker, nothing to
+ * acknowledge. Exit 0 when it returns; when it throws (anything, `Nack` and
+ * `HaltConsumer` included, as in Python where they escape uncaught) exit 1
+ * with the error's stack.
+ */
+import { defineCommand, type ArgsDef, type CommandDef } from "citty";
+import type { RunEnd } from "../ending.js";
+import { CommandFailure, PROG, RECONSUME_DESCRIPTION, reconsumeArgs, UsageError, type ScannedValues } from "./_args.js";
+import type { CommandRunContext } from "./_command.js";
+import { DEFAULT_DATAGREPPER_URL, fetchMessage } from "./_datagrepper.js";
+
+export type ReconsumeValues = ScannedValues<typeof reconsumeArgs>;
+
+export const args = reconsumeArgs;
+export const positionals = ["MESSAGE_ID"] as const;
+
+export const command: CommandDef = defineCommand<ArgsDef>({
+  meta: { name: "reconsume", description: RECONSUME_DESCRIPTION },
+  args: reconsumeArgs,
+  run: ({ data }) => runReconsumeCommand(data as CommandRunContext<ReconsumeValues>),
+});
+
+/** @throws UsageError (2), CallbackLoadError (1 or 2), CommandFailure (1), or an Error wrapping what the callback threw (1). */
+export async function runReconsumeCommand(context: CommandRunContext<ReconsumeValues>): Promise<RunEnd> {
+  const { values } = context;
+  const [messageId] = context.positionals ?? [];
+  if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} reconsume`, positionals);
+  const [{ setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { ValidationError }] = await Promise.all([
+    import("../config/current.js"),
+    import("../message/serialize.js"),
+    import("../callback/spec.js"),
+    import("../callback/load.js"),
+    import("../errors.js"),
+  ]);
+  const config = Object.freeze({ ...context.config, topic_prefix: "" });
+  setCurrentConfig(config);
+  const { spec, source } = resolveCallbackSpec({ callbackFile: values["callback-file"], callback: values.callback, configCallback: config.callback });
+  const callback = await loadCallback(spec, { pluginDir: config.plugin_dir, source, cwd: context.cwd });
+  const fetched = await fetchMessage(messageId, values["datagrepper-url"] ?? DEFAULT_DATAGREPPER_URL);
+  let message;
+  try {
+    message = loadMessage(fetched.value, fetched.shapes);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CommandFailure(`The message from Datagrepper is not valid: ${error.message}`);
+    throw error;
+  }
+  try {
+    await callback(message);
+  } catch (error) {
+    // Python lets whatever the callback raised escape: a traceback and exit 1, whatever it was.
+    const wrapped = new Error(`The callback raised an exception on message ${message.id}`, { cause: error });
+    // What gets printed is the stack: make it the callback's, under our line.
+    wrapped.stack = `${wrapped.message}\n${error instanceof Error ? (error.stack ?? String(error)) : String(error)}`;
+    throw wrapped;
+  }
+  return { kind: "stopped" };
+}
