@@ -141,10 +141,17 @@ function noUnknownKeys(settings: Record<string, unknown>, valid: readonly string
   }
 }
 
-function checkAmqpUrl(value: unknown): string {
-  const url = string(value, "amqp_url");
+/** Python's one URL, or (ours) a non-empty list of them, each checked and named by its place. */
+function checkAmqpUrl(value: unknown): Config["amqp_url"] {
+  if (!Array.isArray(value)) return checkOneAmqpUrl(value, "amqp_url");
+  if (value.length === 0) fail("'amqp_url' must be a URL or a non-empty list of URLs, got []");
+  return value.map((url: unknown, i) => checkOneAmqpUrl(url, "amqp_url", i));
+}
+
+function checkOneAmqpUrl(value: unknown, ...path: Array<string | number>): string {
+  const url = string(value, ...path);
   const parsed = tryParseAmqpUrl(url);
-  if (typeof parsed === "string") fail(amqpUrlProblem(url, parsed));
+  if (typeof parsed === "string") fail(amqpUrlProblem(url, parsed, keyPath(...path)));
   return url;
 }
 

@@ -26,7 +26,7 @@ import { BrokerPool } from "../amqp/brokers.js";
 import { isAckTimeout } from "../amqp/errors.js";
 import type { BrokerConnection } from "../amqp/connection.js";
 import { ManagementClient } from "../amqp/management.js";
-import { connectionSettings } from "../amqp/settings.js";
+import { brokerAddresses } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
 import { InProcessRunner } from "../runner/in-process-runner.js";
@@ -134,7 +134,7 @@ export class Daemon {
     // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
     // certificate being rotated on disk cannot break a later reconnection.
     const supervisor = new ConnectionSupervisor({
-      pool: new BrokerPool([connectionSettings(config)]),
+      pool: new BrokerPool(brokerAddresses(config)),
       maxDelayMs: config.reconnect_max_delay * 1000,
     });
     this.supervisor = supervisor;
