@@ -325,9 +325,9 @@ cluster_env() {
     mgmt+=("http://guest:guest@127.0.0.1:$(mgmt_port "$letter")")
     nodes+=("$(node_name "$letter")")
   done
-  echo "FM_CLUSTER_AMQP_URLS=${urls[*]}"
-  echo "FM_CLUSTER_MGMT_URLS=${mgmt[*]}"
-  echo "FM_CLUSTER_NODES=${nodes[*]}"
+  echo "FM_CLUSTER_AMQP_URLS=\"${urls[*]}\""
+  echo "FM_CLUSTER_MGMT_URLS=\"${mgmt[*]}\""
+  echo "FM_CLUSTER_NODES=\"${nodes[*]}\""
 }
 
 kill_node() {

@@ -1,0 +1,195 @@
+/**
+ * Helpers for the tests on the 3-node cluster of test/broker/cluster.sh
+ * (test/cluster/run.sh starts it and exports what `cluster.sh env` prints):
+ * the nodes' URLs, the management API of whichever node answers, killing and
+ * restarting a node, and daemons consuming one quorum queue, each recording
+ * what its callback saw.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { after } from "node:test";
+import { percentEncode } from "../../src/amqp/address.js";
+import { BEHAVIOURS, runCli, type CliRun } from "../integration/_harness.js";
+import { uniqueName } from "../support/broker.js";
+import { eventually } from "../support/wait.js";
+
+const CLUSTER_SCRIPT = resolve(import.meta.dirname, "../broker/cluster.sh");
+
+function listFromEnv(name: string): string[] {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the cluster tests with test/cluster/run.sh`);
+  return value.split(/\s+/).filter(Boolean);
+}
+
+/** AMQP URLs of nodes a, b, c. */
+export const NODE_URLS = listFromEnv("FM_CLUSTER_AMQP_URLS");
+const MGMT_URLS = listFromEnv("FM_CLUSTER_MGMT_URLS");
+/** Erlang node names of a, b, c. */
+export const NODES = listFromEnv("FM_CLUSTER_NODES");
+export const LETTERS = ["a", "b", "c"] as const;
+
+/** The node list starting at node `first`, then the others in order: each daemon its own first node. */
+export function urlsFrom(first: number): string[] {
+  return NODE_URLS.map((_, i) => NODE_URLS[(first + i) % NODE_URLS.length]!);
+}
+
+/** One management API call, to the first node that answers (a node may be down). */
+export async function mgmt(path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
+  let lastError: unknown;
+  for (const base of MGMT_URLS) {
+    const url = new URL(base);
+    const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64");
+    try {
+      const response = await fetch(`${url.origin}/api${path}`, {
+        method: init.method ?? "GET",
+        headers: { authorization: `Basic ${auth}`, "content-type": "application/json" },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (response.status === 404) return null;
+      if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: HTTP ${response.status} ${await response.text()}`);
+      const text = await response.text();
+      return text ? JSON.parse(text) : undefined;
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+const queuePath = (name: string): string => `/queues/%2F/${percentEncode(name)}`;
+
+/** The node holding the quorum queue's leader, or undefined while it has none. */
+export async function leaderOf(queue: string): Promise<string | undefined> {
+  const info = (await mgmt(queuePath(queue))) as { leader?: string; node?: string } | null;
+  return info?.leader ?? info?.node;
+}
+
+/** Messages in a queue right now (ready + unacknowledged), without waiting for statistics. */
+export async function messageCount(queue: string): Promise<number> {
+  const info = (await mgmt(`${queuePath(queue)}?disable_stats=true&enable_queue_totals=true`)) as { messages?: number } | null;
+  return info?.messages ?? 0;
+}
+
+/** Declares a durable quorum queue through the management API (e.g. a dead-letter queue). */
+export async function declareQuorumQueue(name: string, args: Record<string, unknown> = {}): Promise<void> {
+  await mgmt(queuePath(name), { method: "PUT", body: { durable: true, auto_delete: false, arguments: { "x-queue-type": "quorum", ...args } } });
+}
+
+export async function deleteQueue(name: string): Promise<void> {
+  await mgmt(queuePath(name), { method: "DELETE" });
+}
+
+/** Which nodes the connections of a daemon (by its client_properties.app) are on now. */
+export async function nodesOfApp(app: string): Promise<string[]> {
+  const connections = (await mgmt("/connections")) as Array<{ node: string; client_properties?: { app?: string } }>;
+  return connections.filter((c) => c.client_properties?.app === app).map((c) => c.node);
+}
+
+/** How many consumers the queue has, over the whole cluster. */
+export async function consumerCount(queue: string): Promise<number> {
+  const consumers = (await mgmt("/consumers/%2F")) as Array<{ queue: { name: string } }>;
+  return consumers.filter((c) => c.queue.name === queue).length;
+}
+
+const run = promisify(execFile);
+
+/** SIGKILLs every process of one node (test/broker/cluster.sh kill-node). */
+export async function killNode(node: string): Promise<void> {
+  await run("bash", [CLUSTER_SCRIPT, "kill-node", node]);
+}
+
+/** Boots a killed node again; resolves once it runs and is clustered with the other two. */
+export async function startNode(node: string): Promise<void> {
+  await run("bash", [CLUSTER_SCRIPT, "start-node", node], { timeout: 150_000 });
+}
+
+export interface ClusterQueue {
+  readonly name: string;
+  readonly routingKey: string;
+  readonly dir: string;
+  readonly arguments: Record<string, unknown>;
+}
+
+/** A fresh quorum queue name (declared by the daemons themselves) and its routing key; deleted after the file. */
+export function quorumQueue(prefix: string, args: Record<string, unknown> = {}): ClusterQueue {
+  const name = uniqueName(prefix);
+  queues.push(name);
+  return { name, routingKey: `test.${name}`, dir: mkdtempSync(join(tmpdir(), "fm-cluster-")), arguments: { "x-queue-type": "quorum", ...args } };
+}
+const queues: string[] = [];
+
+export interface ClusterDaemon {
+  readonly app: string;
+  readonly run: CliRun;
+  /** What its callback recorded, one object per call. */
+  records(): Array<{ id: string; body: Record<string, unknown> }>;
+}
+
+const daemons: ClusterDaemon[] = [];
+after(async () => {
+  for (const daemon of daemons) if (daemon.run.child.exitCode === null && daemon.run.child.signalCode === null) daemon.run.child.kill("SIGKILL");
+  for (const name of queues) await deleteQueue(name).catch(() => undefined);
+});
+
+/** `fedora-messaging consume` on `queue` with `amqp_url` = `urls` (a TOML list) and the byBody callback. */
+export function startDaemon(queue: ClusterQueue, urls: readonly string[], options: { prefetch?: number; timeoutMs?: number } = {}): ClusterDaemon {
+  const app = `fm-cluster-${queue.name}-${daemons.length}`;
+  const recordFile = join(queue.dir, `records-${daemons.length}.jsonl`);
+  const tomlValue = (value: unknown): string =>
+    typeof value === "object" && value !== null
+      ? `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${tomlValue(v)}`).join(", ")} }`
+      : JSON.stringify(value);
+  const lines = [
+    `amqp_url = ${JSON.stringify(urls)}`,
+    `callback = ${JSON.stringify(`${BEHAVIOURS}:byBody`)}`,
+    `[queues.${JSON.stringify(queue.name)}]`,
+    "durable = true",
+    "auto_delete = false",
+    "exclusive = false",
+    `arguments = ${tomlValue(queue.arguments)}`,
+    "[[bindings]]",
+    `queue = ${JSON.stringify(queue.name)}`,
+    'exchange = "amq.topic"',
+    `routing_keys = [${JSON.stringify(queue.routingKey)}]`,
+    "[qos]",
+    `prefetch_count = ${options.prefetch ?? 10}`,
+    "[client_properties]",
+    `app = ${JSON.stringify(app)}`,
+    "[consumer_config]",
+    `record_file = ${JSON.stringify(recordFile)}`,
+  ];
+  const config = join(queue.dir, `config-${daemons.length}.toml`);
+  writeFileSync(config, `${lines.join("\n")}\n`);
+  const daemon: ClusterDaemon = {
+    app,
+    run: runCli(["--conf", config, "consume"], { timeoutMs: options.timeoutMs ?? 240_000 }),
+    records: () =>
+      existsSync(recordFile)
+        ? readFileSync(recordFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: string; body: Record<string, unknown> })
+        : [],
+  };
+  daemons.push(daemon);
+  return daemon;
+}
+
+/** Waits until the queue has `count` consumers (every daemon attached). */
+export async function waitForConsumers(queue: string, count: number): Promise<void> {
+  await eventually(() => consumerCount(queue), (n) => n === count, { timeoutMs: 60_000, intervalMs: 200, what: `${count} consumers on ${queue}` });
+}
+
+/** Every message id the daemons' callbacks saw, with how often. */
+export function seenIds(daemons: readonly ClusterDaemon[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const daemon of daemons) for (const record of daemon.records()) seen.set(record.id, (seen.get(record.id) ?? 0) + 1);
+  return seen;
+}
+
+/** Stops the daemons with SIGTERM and returns their exit codes. */
+export async function stopDaemons(list: readonly ClusterDaemon[]): Promise<number[]> {
+  for (const daemon of list) daemon.run.child.kill("SIGTERM");
+  return Promise.all(list.map((d) => d.run.exited));
+}
