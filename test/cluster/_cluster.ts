@@ -188,6 +188,12 @@ export function seenIds(daemons: readonly ClusterDaemon[]): Map<string, number> 
   return seen;
 }
 
+/** True when every id of `ids` was seen by one of the daemons (the record files read once). */
+export function allSeen(daemons: readonly ClusterDaemon[], ids: readonly string[]): boolean {
+  const seen = seenIds(daemons);
+  return ids.every((id) => seen.has(id));
+}
+
 /** Stops the daemons with SIGTERM and returns their exit codes. */
 export async function stopDaemons(list: readonly ClusterDaemon[]): Promise<number[]> {
   for (const daemon of list) daemon.run.child.kill("SIGTERM");

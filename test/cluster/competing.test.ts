@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { publishMessages } from "../support/publish.js";
 import { until } from "../support/wait.js";
-import { NODE_URLS, nodesOfApp, NODES, quorumQueue, seenIds, startDaemon, stopDaemons, urlsFrom, waitForConsumers } from "./_cluster.js";
+import { allSeen, NODE_URLS, nodesOfApp, NODES, quorumQueue, startDaemon, stopDaemons, urlsFrom, waitForConsumers } from "./_cluster.js";
 
 const COUNT = 2_000;
 
@@ -24,7 +24,7 @@ describe("competing consumers on a quorum queue", () => {
     // Published through the third node: the queue is the cluster's, whichever node takes the message.
     await publishMessages(NODE_URLS[2]!, ids.map((id, n) => ({ id, topic: queue.routingKey, body: { n } })));
 
-    await until(() => ids.every((id) => seenIds(daemons).has(id)), { timeoutMs: 120_000, intervalMs: 200, what: "every confirmed id seen" });
+    await until(() => allSeen(daemons, ids), { timeoutMs: 120_000, intervalMs: 200, what: "every confirmed id seen" });
     const shares = daemons.map((d) => new Set(d.records().map((r) => r.id)).size);
     console.log(`# shares of ${COUNT} messages: ${shares.join(" + ")}`);
     assert.ok(shares.every((share) => share > 0), `each daemon got a share: ${shares.join(", ")}`);
