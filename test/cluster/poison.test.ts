@@ -11,7 +11,7 @@ import { publishMessages } from "../support/publish.js";
 import { until } from "../support/wait.js";
 import { allSeen, NODE_URLS, declareQuorumQueue, deleteQueue, messageCount, mgmt, quorumQueue, startDaemon, stopDaemons, urlsFrom, waitForConsumers } from "./_cluster.js";
 
-describe("a poison message on a quorum queue with a delivery limit", () => {
+describe("quorum queue arguments", () => {
   test("always Nacked: dead-lettered after x-delivery-limit, and the consumer goes on", async () => {
     const deadLetters = uniqueName("cluster-dlq");
     after(() => deleteQueue(deadLetters).catch(() => undefined));
@@ -36,5 +36,13 @@ describe("a poison message on a quorum queue with a delivery limit", () => {
     assert.ok(poisonCalls >= 1);
     assert.equal(await messageCount(queue.name), 0);
     assert.deepEqual(await stopDaemons([daemon]), [0]);
+  });
+
+  test("a quorum queue that exists with another delivery limit: exit 10 with Python's sentence and the broker's text", async () => {
+    const queue = quorumQueue("cluster-mismatch", { "x-delivery-limit": 5 });
+    await declareQuorumQueue(queue.name, { "x-delivery-limit": 3 });
+    const daemon = startDaemon(queue, urlsFrom(1));
+    assert.equal(await daemon.run.exited, 10, daemon.run.stdout());
+    assert.match(daemon.run.stdout(), /\[fedora_messaging\.cli ERROR\] Unable to declare the queue object on the AMQP broker\. The broker responded with .*inequivalent arg 'x-delivery-limit'.*\. Check permissions for your user\./);
   });
 });
