@@ -12,11 +12,12 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { after } from "node:test";
 import { percentEncode } from "../../src/amqp/address.js";
-import { BEHAVIOURS, runCli, type CliRun } from "../integration/_harness.js";
+import { ROOT, runCli, type CliRun } from "../integration/_harness.js";
 import { uniqueName } from "../support/broker.js";
 import { eventually } from "../support/wait.js";
 
 const CLUSTER_SCRIPT = resolve(import.meta.dirname, "../broker/cluster.sh");
+const CALLBACK = `${join(ROOT, "test/fixtures/consumer/cluster.mjs")}:recordDeliveries`;
 
 function listFromEnv(name: string): string[] {
   const value = process.env[name];
@@ -122,11 +123,19 @@ export function quorumQueue(prefix: string, args: Record<string, unknown> = {}):
 }
 const queues: string[] = [];
 
+/** One call of the callback: the message id and body, and what the broker said of earlier deliveries. */
+export interface DeliveryRecord {
+  readonly id: string;
+  readonly body: Record<string, unknown>;
+  readonly deliveryCount: number;
+  readonly redelivered: boolean;
+}
+
 export interface ClusterDaemon {
   readonly app: string;
   readonly run: CliRun;
   /** What its callback recorded, one object per call. */
-  records(): Array<{ id: string; body: Record<string, unknown> }>;
+  records(): DeliveryRecord[];
 }
 
 const daemons: ClusterDaemon[] = [];
@@ -135,7 +144,7 @@ after(async () => {
   for (const name of queues) await deleteQueue(name).catch(() => undefined);
 });
 
-/** `fedora-messaging consume` on `queue` with `amqp_url` = `urls` (a TOML list) and the byBody callback. */
+/** `fedora-messaging consume` on `queue` with `amqp_url` = `urls` (a TOML list) and the recording callback (test/fixtures/consumer/cluster.mjs). */
 export function startDaemon(queue: ClusterQueue, urls: readonly string[], options: { prefetch?: number; timeoutMs?: number } = {}): ClusterDaemon {
   const app = `fm-cluster-${queue.name}-${daemons.length}`;
   const recordFile = join(queue.dir, `records-${daemons.length}.jsonl`);
@@ -145,7 +154,7 @@ export function startDaemon(queue: ClusterQueue, urls: readonly string[], option
       : JSON.stringify(value);
   const lines = [
     `amqp_url = ${JSON.stringify(urls)}`,
-    `callback = ${JSON.stringify(`${BEHAVIOURS}:byBody`)}`,
+    `callback = ${JSON.stringify(CALLBACK)}`,
     `[queues.${JSON.stringify(queue.name)}]`,
     "durable = true",
     "auto_delete = false",
@@ -169,7 +178,7 @@ export function startDaemon(queue: ClusterQueue, urls: readonly string[], option
     run: runCli(["--conf", config, "consume"], { timeoutMs: options.timeoutMs ?? 240_000 }),
     records: () =>
       existsSync(recordFile)
-        ? readFileSync(recordFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as { id: string; body: Record<string, unknown> })
+        ? readFileSync(recordFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as DeliveryRecord)
         : [],
   };
   daemons.push(daemon);
