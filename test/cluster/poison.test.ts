@@ -9,7 +9,7 @@ import { after, describe, test } from "node:test";
 import { uniqueName } from "../support/broker.js";
 import { publishMessages } from "../support/publish.js";
 import { until } from "../support/wait.js";
-import { allSeen, NODE_URLS, declareQuorumQueue, deleteQueue, messageCount, mgmt, quorumQueue, startDaemon, stopDaemons, urlsFrom, waitForConsumers } from "./_cluster.js";
+import { allSeen, NODE_URLS, declareQuorumQueue, deleteQueue, messageCount, mgmt, quorumQueue, startDaemon, stopDaemons, urlsFrom, waitForDaemons } from "./_cluster.js";
 
 describe("quorum queue arguments", () => {
   test("always Nacked: dead-lettered after x-delivery-limit, and the consumer goes on", async () => {
@@ -18,7 +18,7 @@ describe("quorum queue arguments", () => {
     await declareQuorumQueue(deadLetters);
     const queue = quorumQueue("cluster-poison", { "x-delivery-limit": 3, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": deadLetters });
     const daemon = startDaemon(queue, urlsFrom(0), { prefetch: 1 });
-    await waitForConsumers(queue.name, 1);
+    await waitForDaemons(queue, [daemon]);
 
     const poison = `${queue.name}-poison`;
     const others = Array.from({ length: 20 }, (_, i) => `${queue.name}-${i}`);
