@@ -195,9 +195,25 @@ export async function waitForDaemons(queue: ClusterQueue, list: readonly Cluster
       return bindings?.some((b) => b.source === "amq.topic" && b.routing_key === queue.routingKey) ?? false;
     }, { timeoutMs: 60_000, intervalMs: 200, what: `${list.length} daemons connected and ${queue.name} bound` });
   } catch (error) {
-    const outputs = list.map((d) => `--- ${d.app} (exit ${d.run.child.exitCode}):\n${d.run.stdout().slice(-3000)}${d.run.stderr().slice(-2000)}`);
+    const outputs = list.map((d) => `--- ${d.app} (exit ${d.run.child.exitCode}):\n${d.run.stdout().slice(0, 4000)}\n${d.run.stderr().slice(0, 4000)}`);
     throw new Error(`${(error as Error).message}\n${outputs.join("\n")}`);
   }
+}
+
+/**
+ * Daemons on `queue`, daemon i trying node i first: the first one alone until
+ * it has declared and bound the queue, then the others. Several daemons
+ * declaring a new quorum queue at the same moment made RabbitMQ 4.0.5's AMQP
+ * management crash on one of them (an internal error, in about 1 of 15 runs
+ * of three daemons), and that daemon's first registration ended its run: a
+ * known issue (see README, Scale-out), kept out of the way of what these tests prove.
+ */
+export async function startDaemons(queue: ClusterQueue, count: number, options: { prefetch?: number } = {}): Promise<ClusterDaemon[]> {
+  const first = startDaemon(queue, urlsFrom(0), options);
+  await waitForDaemons(queue, [first]);
+  const list = [first, ...Array.from({ length: count - 1 }, (_, i) => startDaemon(queue, urlsFrom(i + 1), options))];
+  await waitForDaemons(queue, list);
+  return list;
 }
 
 /** Every message id the daemons' callbacks saw, with how often. */

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { publishMessages } from "../support/publish.js";
 import { eventually, until } from "../support/wait.js";
-import { allSeen, NODE_URLS, NODES, killNode, leaderOf, nodesOfApp, quorumQueue, seenIds, startDaemon, startNode, stopDaemons, urlsFrom, waitForDaemons } from "./_cluster.js";
+import { allSeen, NODE_URLS, NODES, killNode, leaderOf, nodesOfApp, quorumQueue, seenIds, startDaemons, startNode, stopDaemons } from "./_cluster.js";
 
 const COUNT = 5_000;
 const PREFETCH = 10;
@@ -20,8 +20,7 @@ const PREFETCH = 10;
 describe("a node killed mid-stream", () => {
   test(`SIGKILL of the queue leader's node during ${COUNT} confirmed messages: none lost, the daemon there fails over`, async () => {
     const queue = quorumQueue("cluster-kill");
-    const daemons = NODES.map((_, i) => startDaemon(queue, urlsFrom(i), { prefetch: PREFETCH }));
-    await waitForDaemons(queue, daemons);
+    const daemons = await startDaemons(queue, NODES.length, { prefetch: PREFETCH });
     const leader = await eventually(() => leaderOf(queue.name), (node) => node !== undefined, { what: "a queue leader" });
     const victimIndex = NODES.indexOf(leader!);
     assert.ok(victimIndex >= 0, `leader ${leader} is one of ${NODES.join(", ")}`);
