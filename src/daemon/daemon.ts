@@ -25,7 +25,7 @@ import { orderStdout } from "../output.js";
 import { BrokerPool } from "../amqp/brokers.js";
 import { isAckTimeout } from "../amqp/errors.js";
 import type { BrokerConnection } from "../amqp/connection.js";
-import { ManagementClient } from "../amqp/management.js";
+import { ManagementClient, ManagementSessionEnded } from "../amqp/management.js";
 import { brokerAddresses } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { declareTopology } from "../amqp/topology.js";
@@ -73,6 +73,8 @@ export class Daemon {
   private wakeUp: (() => void) | undefined;
   /** True from registration on a connection until that connection is given up. */
   private onConnection = false;
+  /** First registrations retried after the broker failed internally (see `brokerFailedInternally`). */
+  private internalFailuresAtStart = 0;
   /** The watch of the current connection; the run ends after it. */
   private watching: Promise<void> | undefined;
   /** How the run ended, when it ended without an error. */
@@ -240,7 +242,8 @@ export class Daemon {
       await connection.close();
       this.onConnection = false;
       if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
-      if (!first && !this.stopRequested && retriedOnReconnection(error, gone)) {
+      const retriedAtStart = first && brokerFailedInternally(error) && ++this.internalFailuresAtStart <= INTERNAL_FAILURE_RETRIES_AT_START;
+      if ((!first || retriedAtStart) && !this.stopRequested && retriedOnReconnection(error, gone)) {
         const message = error instanceof Error ? error.message : String(error);
         // Python 3.9.1's line for a queue missing after a broker restart (passive declares).
         if (error instanceof BadDeclarationError) log.warning(`Failed to declare queue or binding while registering: ${message}; restarting connection.`);
@@ -410,6 +413,21 @@ function retriedOnReconnection(error: unknown, connectionGone: boolean): boolean
   if (error instanceof PermissionError) return false;
   if (error instanceof BadDeclarationError) return error.reason.startsWith("404") || (connectionGone && !error.reason.startsWith("403"));
   return true;
+}
+
+/** How often a first registration that the broker failed internally is tried again before the run ends. */
+const INTERNAL_FAILURE_RETRIES_AT_START = 3;
+
+/**
+ * The broker failed, rather than refused: RabbitMQ 4.0.5's AMQP management
+ * ends the session with amqp:internal-error when another client (a second
+ * daemon starting at the same moment) created the same quorum queue an
+ * instant before (its declare answers 200 where it expects 201). A new
+ * connection declares again and finds the queue; a few tries, so that a
+ * failure that is not a race still ends the run.
+ */
+function brokerFailedInternally(error: unknown): boolean {
+  return error instanceof ManagementSessionEnded && error.condition === "amqp:internal-error";
 }
 
 function registrationError(error: unknown): Error {

@@ -202,11 +202,10 @@ export async function waitForDaemons(queue: ClusterQueue, list: readonly Cluster
 
 /**
  * Daemons on `queue`, daemon i trying node i first: the first one alone until
- * it has declared and bound the queue, then the others. Several daemons
- * declaring a new quorum queue at the same moment made RabbitMQ 4.0.5's AMQP
- * management crash on one of them (an internal error, in about 1 of 15 runs
- * of three daemons), and that daemon's first registration ended its run: a
- * known issue (see README, Scale-out), kept out of the way of what these tests prove.
+ * it has declared and bound the queue, then the others, so that a test sees
+ * what it is about from a known start. (Simultaneous first declarations are
+ * what competing.test.ts does: RabbitMQ 4.0.5 may fail one of them, and the
+ * daemon declares again; test/peer/declare-race.test.ts.)
  */
 export async function startDaemons(queue: ClusterQueue, count: number, options: { prefetch?: number } = {}): Promise<ClusterDaemon[]> {
   const first = startDaemon(queue, urlsFrom(0), options);

@@ -8,14 +8,16 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { publishMessages } from "../support/publish.js";
 import { until } from "../support/wait.js";
-import { allSeen, NODE_URLS, nodesOfApp, NODES, quorumQueue, startDaemons, stopDaemons } from "./_cluster.js";
+import { allSeen, NODE_URLS, nodesOfApp, NODES, quorumQueue, startDaemon, stopDaemons, urlsFrom, waitForDaemons } from "./_cluster.js";
 
 const COUNT = 2_000;
 
 describe("competing consumers on a quorum queue", () => {
   test(`two daemons on two nodes share ${COUNT} confirmed messages; the union is every message`, async () => {
     const queue = quorumQueue("cluster-compete");
-    const daemons = await startDaemons(queue, 2);
+    // Started at the same moment, both declaring the new queue (RabbitMQ may fail one declaration: it is retried).
+    const daemons = [startDaemon(queue, urlsFrom(0)), startDaemon(queue, urlsFrom(1))];
+    await waitForDaemons(queue, daemons);
     assert.deepEqual(await nodesOfApp(daemons[0]!.app), [NODES[0]]);
     assert.deepEqual(await nodesOfApp(daemons[1]!.app), [NODES[1]]);
 
