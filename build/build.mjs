@@ -49,18 +49,34 @@ const requirePatchedRhea = {
   },
 };
 
+/**
+ * `debug` (rhea's logger) probes for the optional `supports-color` package in a
+ * try/catch. Resolved to an empty module: in a SEA binary a require() of a
+ * non-builtin prints a warning on every start, and a bundle should not pick up
+ * whatever happens to be installed beside it.
+ */
+const noSupportsColor = {
+  name: "no-supports-color",
+  setup(b) {
+    b.onResolve({ filter: /^supports-color$/ }, () => ({ path: "supports-color", namespace: "empty" }));
+    b.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "module.exports = {};", loader: "js" }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: "node",
   target: "node20",
   sourcemap: false,
   legalComments: "none",
+  // Class and function names reach output (`repr()` is `Message(id=...)`, errors,
+  // `<function printer>`): without this esbuild renames a class that refers to
+  // itself (`Message` became `_Message`).
+  keepNames: true,
   logLevel: "warning",
   // worker-runner.ts reads import.meta.url only when running from source, never in a bundle.
   logOverride: { "empty-import-meta": "silent" },
-  plugins: [requirePatchedRhea],
-  // `debug` (rhea's logger) probes for this optional package; bundling nothing is what we want.
-  external: ["supports-color"],
+  plugins: [requirePatchedRhea, noSupportsColor],
 };
 
 const worker = await build({

@@ -35,8 +35,16 @@ export {
   registerSchemaModule,
   getClass,
   getName,
+  getMessage,
+  get_message,
+  userAvatarUrl,
+  user_avatar_url,
+  libravatarUrl,
+  libravatar_url,
+  type LibravatarOptions,
   type MessageClass,
   type MessageInit,
+  type MessageProperties,
 } from "./message/index.js";
 export { currentConfig } from "./config/current.js";
 export { loadConfig } from "./config/load.js";

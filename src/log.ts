@@ -13,6 +13,7 @@
 // consola/core: the logger without its fancy reporters and prompts (87 KB less in
 // each bundle, which the worker thread parses at every start).
 import { createConsola, type ConsolaInstance } from "consola/core";
+import { isJournalStream, withPriority } from "./journal.js";
 import { writeOut } from "./output.js";
 
 export const LEVELS = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40, CRITICAL: 50 } as const;
@@ -62,7 +63,8 @@ function plainLineSink(): ConsolaInstance {
     reporters: [
       {
         log: (entry) => {
-          const line = `${entry.args.join(" ")}\n`;
+          let line = `${entry.args.join(" ")}\n`;
+          if (toJournal(output)) line = withPriority(line, CONSOLA_TO_LEVEL[entry.level] ?? LEVELS.INFO);
           if (output === "stdout") writeOut(line);
           else process.stderr.write(line);
         },
@@ -71,6 +73,14 @@ function plainLineSink(): ConsolaInstance {
   });
 }
 let sink: ConsolaInstance = plainLineSink();
+
+/** emit() below maps Python levels onto consola's error (0), warn (1), info (3) and debug (4). */
+const CONSOLA_TO_LEVEL: Readonly<Record<number, number>> = { 0: LEVELS.ERROR, 1: LEVELS.WARNING, 3: LEVELS.INFO, 4: LEVELS.DEBUG };
+/** Whether stdout / stderr are the journal (checked once per thread, see journal.ts). */
+const journalStreams: { stdout?: boolean; stderr?: boolean } = {};
+function toJournal(stream: "stdout" | "stderr"): boolean {
+  return (journalStreams[stream] ??= isJournalStream(stream === "stdout" ? 1 : 2));
+}
 
 /** Sets the level of logger `name` ("" is the root) and, by inheritance, of its children. */
 export function setLevel(name: string, level: number): void {

@@ -28,7 +28,8 @@ export interface ConnectionSettings {
   readonly idleTimeoutMs: number;
   readonly connectTimeoutMs: number;
   readonly tls?: {
-    readonly ca?: string | Buffer | undefined;
+    /** The CAs trusted: `ca_cert`'s bundle, or Node's roots plus the system's (system-ca.ts). */
+    readonly ca?: string | Buffer | readonly string[] | undefined;
     readonly cert?: string | Buffer | undefined;
     readonly key?: string | Buffer | undefined;
     /** SASL EXTERNAL: the identity comes from the client certificate. */
@@ -92,8 +93,12 @@ export class BrokerConnection {
 
   /** @internal */
   finish(end: ConnectionEnd): void {
-    this.endedResolve(end);
     releaseSocket(this.raw);
+    // Called from inside rhea's input(), which re-arms its heartbeat timer after
+    // our handler returns: clear it again once input() is done, before anyone
+    // awaiting `ended` runs (queued ahead of their continuations).
+    queueMicrotask(() => releaseSocket(this.raw));
+    this.endedResolve(end);
   }
 
   /** @internal */
@@ -195,9 +200,9 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
 }
 
 /**
- * rhea's options for TLS, handed by rhea to `tls.connect`. With `ca` set, only
+ * rhea's options for TLS, handed by rhea to `tls.connect`. With `ca_cert` set, only
  * those CAs are trusted (Python's Twisted consumer: `trustRoot=ca_cert`);
- * otherwise Node's bundled roots. The certificate is checked against the URL's
+ * otherwise Node's bundled roots and the system's store (see system-ca.ts). The certificate is checked against the URL's
  * host, name or IP address, like Python's service_identity.
  */
 export function tlsConnectOptions(host: string, tls: NonNullable<ConnectionSettings["tls"]>): Record<string, unknown> {

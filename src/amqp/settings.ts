@@ -12,6 +12,7 @@ import type { Config } from "../config/types.js";
 import { FedoraMessagingError } from "../errors.js";
 import { getLogger } from "../log.js";
 import type { ConnectionSettings } from "./connection.js";
+import { defaultTrust } from "./system-ca.js";
 
 const serviceLog = getLogger("fedora_messaging.twisted.service");
 /** Configs whose x509 line was logged: Python logs it once, not at every reconnection. */
@@ -64,7 +65,8 @@ function tlsMaterial(config: Config): NonNullable<ConnectionSettings["tls"]> {
     announcedX509.add(config);
     serviceLog.info(`Authenticating with server using x509 (certfile: ${x509.certfile}, keyfile: ${x509.keyfile})`);
   }
-  const ca = ca_cert ? readPem("ca_cert", ca_cert, checkCertificates) : undefined;
+  // Without ca_cert, Python trusts the system's store: ours trusts it too, besides Node's roots.
+  const ca = ca_cert ? readPem("ca_cert", ca_cert, checkCertificates) : defaultTrust();
   if (!x509) return { ca, external: false };
   const cert = readPem("certfile", x509.certfile, checkCertificates);
   const key = readPem("keyfile", x509.keyfile, checkKey);

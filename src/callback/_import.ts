@@ -2,6 +2,7 @@
  * The one place plugin code is imported, SEA-aware (see `importPlugin`).
  */
 import vm from "node:vm";
+import { provideLibraryInSea } from "./sea-library.js";
 
 /**
  * The one place plugin code is imported. Inside a Node SEA binary `import()`
@@ -14,6 +15,7 @@ import vm from "node:vm";
  * CommonJS file gives `module.exports` as `default` plus the names Node detects.
  */
 export async function importPlugin(url: string): Promise<Record<string, unknown>> {
+  provideLibraryInSea(); // a SEA binary answers `import "fedora-messaging"` itself (see sea-library.ts)
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {

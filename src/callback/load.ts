@@ -10,7 +10,7 @@
  * `importPlugin` (`_import.ts`: evaluate it, SEA-aware) → pick the export →
  * `checkCallback` (a class is instantiated once).
  */
-import { resolve as resolvePath } from "node:path";
+import { basename, resolve as resolvePath } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CallbackLoadError } from "../errors.js";
 import { getLogger } from "../log.js";
@@ -19,6 +19,7 @@ import { importPlugin } from "./_import.js";
 import { existingFile, findPlugin, isExplicitPath, UnreadableManifest } from "./_resolve.js";
 import { printer } from "./printer.js";
 import { parseCallbackSpec, type CallbackOrigin } from "./spec.js";
+import { syntaxErrorLine } from "./_syntax-position.js";
 
 /** What the consumer calls for each message; may be async. */
 export type Callback = (message: Message) => unknown | Promise<unknown>;
@@ -116,19 +117,19 @@ async function evaluate(location: Extract<CallbackLocation, { kind: "file" }>, s
       throw importFailed(errorText(error), source);
     }
     throw new CallbackLoadError(
-      `The ${location.path} file raised the following exception during execution: ${describeEvaluationError(error)}`,
+      `The ${location.path} file raised the following exception during execution: ${describeEvaluationError(error, location.file)}`,
       1,
       { cause: error },
     );
   }
 }
 
-function describeEvaluationError(error: unknown): string {
+function describeEvaluationError(error: unknown, file: string): string {
   let text = errorText(error);
   if (error instanceof SyntaxError) {
-    // Node puts "file:///x.mjs:3" on the stack's first line; the message has no position.
-    const where = error.stack?.split("\n", 1)[0];
-    if (where && /^(file:\/\/|\/).*:\d+$/.test(where)) text += ` (${where})`;
+    // Python's shape: "invalid syntax (plugin.py, line 2)".
+    const where = syntaxErrorLine(error, file);
+    if (where) text += ` (${basename(where.file)}, line ${where.line})`;
     if (/Cannot use import statement outside a module|Unexpected token 'export'/.test(text)) {
       text += '; name the file .mjs, or add a package.json with "type": "module" beside it, to load it as an ES module';
     }

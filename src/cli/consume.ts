@@ -29,19 +29,18 @@ export const command: CommandDef = defineCommand<ArgsDef>({
 });
 
 /**
- * Python's order: load the configuration, resolve the callback (failing before
+ * Python's order: (the configuration was loaded by the root command) resolve the callback (failing before
  * any connection when it cannot be found), apply the overrides, consume.
  * @throws ConfigurationError (exit 2), CallbackLoadError (exit 1 or 2), or what `runConsumer` throws.
  */
 export async function runConsumeCommand(context: CommandRunContext<ConsumeValues>): Promise<RunEnd> {
   const { values } = context;
-  const [{ loadConfig }, { applyCliOverrides }, { resolveCallbackSpec }, { locateCallback }] = await Promise.all([
-    import("../config/load.js"),
+  const [{ applyCliOverrides }, { resolveCallbackSpec }, { locateCallback }] = await Promise.all([
     import("../config/overrides.js"),
     import("../callback/spec.js"),
     import("../callback/load.js"),
   ]);
-  const loaded = loadConfig({ path: context.conf, env: context.env });
+  const loaded = context.config;
   const { spec, source } = resolveCallbackSpec({
     callbackFile: values["callback-file"],
     callback: values.callback,

@@ -61,6 +61,11 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
   if (name === undefined || entry === undefined) throw new UsageError(`No such command '${name}'.`, PROG);
 
   const conf = checkedConf(values.conf ?? deps.env.FEDORA_MESSAGING_CONF);
+  // Python's group callback loads the configuration (and sets up logging) after
+  // resolving the command but before click parses the command's own options, so
+  // a bad configuration is reported before an unknown option or `--help`.
+  const { loadConfig } = await import("../config/load.js");
+  const config = loadConfig({ path: conf, env: deps.env });
   const { command, args } = await entry.load();
   const path = `${PROG} ${name}`;
   const scanned = scanArgs(commandArgv, args, path);
@@ -70,6 +75,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Cl
   }
   const data: CommandRunContext<typeof scanned.values> = {
     conf,
+    config,
     values: scanned.values,
     env: deps.env,
     cwd: deps.cwd,

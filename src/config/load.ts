@@ -42,7 +42,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const path = explicit ?? options.defaultPath ?? DEFAULT_CONFIG_PATH;
   if (!isFile(path)) {
     if (explicit !== undefined) throw new ConfigurationError(`${path} is not a file`);
-    log.info(`The configuration file, ${path}, does not exist.`);
+    // DEBUG, not Python's INFO, for the reason given below: Python's CLI never shows it.
+    log.debug(`The configuration file, ${path}, does not exist.`);
     return validateConfig({}, "the built-in defaults");
   }
   // DEBUG, not Python's INFO: Python's CLI logs it before logging is set up, so users never see it.

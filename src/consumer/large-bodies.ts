@@ -15,7 +15,7 @@ import { runInNewContext } from "node:vm";
 /** Bodies smaller than this are left to V8 alone (the usual Fedora message is a few KB). */
 export const LARGE_BODY_BYTES = 256 * 1024;
 /** A collection per this many bytes of large bodies handled by the thread. */
-export const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
+export const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
 
 let pendingBytes = 0;
 let collect: (() => void) | undefined;

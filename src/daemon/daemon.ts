@@ -17,34 +17,31 @@
  *    ConsumerCanceledError (12); the connection is lost → the supervisor
  *    reconnects and step 3 runs again.
  */
-import { randomUUID } from "node:crypto";
 import type { Config } from "../config/types.js";
-import { CallbackError, ConsumerCanceledError, UnexpectedRegistrationError, BadDeclarationError, FedoraMessagingError, PermissionError } from "../errors.js";
+import { CallbackError, ConsumerCanceledError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { orderStdout } from "../output.js";
 import { BrokerPool } from "../amqp/brokers.js";
 import { isAckTimeout } from "../amqp/errors.js";
 import type { BrokerConnection } from "../amqp/connection.js";
-import { ManagementClient, ManagementSessionEnded } from "../amqp/management.js";
+import type { ManagementClient } from "../amqp/management.js";
 import { brokerAddresses } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
-import { declareTopology } from "../amqp/topology.js";
-import { InProcessRunner } from "../runner/in-process-runner.js";
+import { registerSchemaPackages } from "../callback/schemas.js";
+import { InProcessRunner, loadSource } from "../runner/in-process-runner.js";
 import type { MessageHandler } from "../runner/process.js";
-import { QueueConsumer, logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
+import { logUnsettleable, type ConsumerEnd } from "../consumer/queue-consumer.js";
 import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackEnd, RunEnd } from "../ending.js";
 import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../runner/worker-runner.js";
+import { INTERNAL_FAILURE_RETRIES_AT_START, attachConsumers, brokerFailedInternally, logRetry, registrationError, retriedOnReconnection, type QueueSlot } from "./registration.js";
 import { startWatchdog } from "./watchdog.js";
 import { isConversionFailure, logConversionFailure } from "./unconvertible.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
 import { startMonitoring, type MonitoringServer } from "../monitoring/server.js";
-
-/** Credit granted when `qos.prefetch_count = 0` (unlimited in AMQP 0-9-1). */
-const UNLIMITED_PREFETCH = 1000;
 
 const log = getLogger("fedora_messaging.twisted.protocol");
 
@@ -56,12 +53,6 @@ export interface DaemonOptions {
   readonly mode: "worker" | "in-process";
 }
 
-/** Per queue (by its configured name): the runner survives reconnections, its consumer does not. */
-interface QueueSlot {
-  readonly configName: string;
-  readonly runner: CallbackRunner;
-  consumer: QueueConsumer | undefined;
-}
 
 export class Daemon {
   private readonly slots: QueueSlot[] = [];
@@ -159,10 +150,15 @@ export class Daemon {
 
   private async startRunners(): Promise<void> {
     const { config, callback, mode } = this.options;
+    const inProcess = typeof callback === "function" || mode === "in-process";
+    // Messages decode on the main thread: its registry needs the installed schema packages.
+    if (inProcess) await registerSchemaPackages(config.plugin_dir);
+    // Python instantiates a class callback once per process: on the main thread every queue shares it.
+    const handler = typeof callback === "function" ? callback : inProcess ? await loadSource(callback) : undefined;
     for (const configName of Object.keys(config.queues)) {
       const runner: CallbackRunner =
-        typeof callback === "function" || mode === "in-process"
-          ? new InProcessRunner(configName, callback)
+        handler !== undefined || typeof callback === "function"
+          ? new InProcessRunner(configName, handler ?? callback, { fromPlugin: typeof callback !== "function" })
           : new WorkerRunner(configName, callback, config);
       const slot: QueueSlot = { configName, runner, consumer: undefined };
       this.slots.push(slot);
@@ -234,7 +230,11 @@ export class Daemon {
     this.onConnection = true;
     let management: ManagementClient;
     try {
-      management = await this.attachConsumers(connection);
+      management = await attachConsumers(connection, this.slots, {
+        config: this.options.config,
+        onDuration: (ms) => this.durations.observe(ms),
+        callbackName: this.callbackName(),
+      });
     } catch (error) {
       const gone = !connection.raw.is_open();
       // Consumers already attached on this connection go with it.
@@ -244,10 +244,7 @@ export class Daemon {
       if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
       const retriedAtStart = first && brokerFailedInternally(error) && ++this.internalFailuresAtStart <= INTERNAL_FAILURE_RETRIES_AT_START;
       if ((!first || retriedAtStart) && !this.stopRequested && retriedOnReconnection(error, gone)) {
-        const message = error instanceof Error ? error.message : String(error);
-        // Python 3.9.1's line for a queue missing after a broker restart (passive declares).
-        if (error instanceof BadDeclarationError) log.warning(`Failed to declare queue or binding while registering: ${message}; restarting connection.`);
-        else log.warning(`Registering the consumers on the new connection failed (${message}); restarting connection.`);
+        logRetry(error);
         throw new ReconnectRequest("registration failed", { cause: error });
       }
       throw registrationError(error);
@@ -292,34 +289,6 @@ export class Daemon {
       return;
     }
     return this.onConsumerEnd(first.slot, first.end);
-  }
-
-  /** Declares and attaches; returns the management client, kept for the watchdog. */
-  private async attachConsumers(connection: BrokerConnection): Promise<ManagementClient> {
-    const management = await ManagementClient.open(connection.raw);
-    let ok = false;
-    try {
-      const declared = await declareTopology(management, this.options.config);
-      for (const queue of declared) {
-        const slot = this.slots.find((s) => s.configName === queue.configName)!;
-        const consumer = new QueueConsumer({
-          connection: connection.raw,
-          queue: queue.name,
-          // prefetch_count 0 means "no limit" in AMQP 0-9-1; AMQP 1.0 needs a number: a generous one.
-          prefetch: this.options.config.qos.prefetch_count > 0 ? this.options.config.qos.prefetch_count : UNLIMITED_PREFETCH,
-          runner: slot.runner,
-          tag: randomUUID(),
-          onDuration: (ms) => this.durations.observe(ms),
-        });
-        await consumer.attach();
-        slot.consumer = consumer;
-        log.info(`Successfully registered AMQP consumer Consumer(queue=${queue.name}, callback=${this.callbackName()})`);
-      }
-      ok = true;
-      return management;
-    } finally {
-      if (!ok) management.close();
-    }
   }
 
   private async onConsumerEnd(slot: QueueSlot, end: ConsumerEnd): Promise<void> {
@@ -397,40 +366,4 @@ export class Daemon {
   }
 }
 
-/** Anything unforeseen while registering is exit 11; our typed errors keep their code. */
-/**
- * After a reconnection, a registration failure that may be the broker's
- * passing state is retried (with backoff): the connection lost meanwhile, a
- * queue not back yet after a broker restart (404, Python 3.9.1 does the
- * same), an attach or management answer that timed out. What no retry can
- * change ends the run with the code it has at start: a permission refused
- * (a user whose read or configure permission was revoked: exit 10 or 15, and
- * under systemd the unit restarts it a minute later, saying so each time),
- * a queue declared with other arguments (409).
- */
-function retriedOnReconnection(error: unknown, connectionGone: boolean): boolean {
-  // First: a refused attach or declaration may end the session or connection too.
-  if (error instanceof PermissionError) return false;
-  if (error instanceof BadDeclarationError) return error.reason.startsWith("404") || (connectionGone && !error.reason.startsWith("403"));
-  return true;
-}
 
-/** How often a first registration that the broker failed internally is tried again before the run ends. */
-const INTERNAL_FAILURE_RETRIES_AT_START = 3;
-
-/**
- * The broker failed, rather than refused: RabbitMQ 4.0.5's AMQP management
- * ends the session with amqp:internal-error when another client (a second
- * daemon starting at the same moment) created the same quorum queue an
- * instant before (its declare answers 200 where it expects 201). A new
- * connection declares again and finds the queue; a few tries, so that a
- * failure that is not a race still ends the run.
- */
-function brokerFailedInternally(error: unknown): boolean {
-  return error instanceof ManagementSessionEnded && error.condition === "amqp:internal-error";
-}
-
-function registrationError(error: unknown): Error {
-  if (error instanceof FedoraMessagingError) return error;
-  return new UnexpectedRegistrationError(error);
-}

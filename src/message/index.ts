@@ -1,7 +1,8 @@
 export {
-  DEBUG, ERROR, INFO, Message, SEVERITIES, userAvatarUrl, WARNING,
-  type MessageInit, type WireProperties,
+  DEBUG, ERROR, INFO, libravatar_url, libravatarUrl, Message, SEVERITIES, userAvatarUrl, userAvatarUrl as user_avatar_url, WARNING,
+  type LibravatarOptions, type MessageInit, type WireProperties,
 } from "./message.js";
+export { getMessage, getMessage as get_message, type MessageProperties } from "./get-message.js";
 export { decodeAmqpBooleansAsBooleans, decodeMessage, type AmqpMessageLike } from "./decode.js";
 export { dumps, loadMessage, loads, SERIALIZED_MESSAGE_SCHEMA } from "./serialize.js";
 export {

@@ -211,19 +211,42 @@ export class Message {
   get url(): string | null {
     return null;
   }
+  /** The application that sent the message; also `app_name`. */
   get appName(): string | null {
-    return null;
+    return overridesSnake(this, "app_name") ? this.app_name : null;
   }
+  /** URL of the application's icon; also `app_icon`. */
   get appIcon(): string | null {
-    return null;
+    return overridesSnake(this, "app_icon") ? this.app_icon : null;
   }
+  /** The user who caused the message; also `agent_name`. */
   get agentName(): string | null {
-    return null;
+    return overridesSnake(this, "agent_name") ? this.agent_name : null;
   }
-  /** Libravatar URL of `agentName`'s Fedora OpenID (Python's `user_avatar_url`). */
+  /** Libravatar URL of `agentName`'s Fedora OpenID (Python's `user_avatar_url`); also `agent_avatar`. */
   get agentAvatar(): string | null {
+    if (overridesSnake(this, "agent_avatar")) return this.agent_avatar;
     const agent = this.agentName;
     return agent === null || agent === undefined ? null : userAvatarUrl(agent);
+  }
+
+  // Python's names, for callbacks and schemas ported from Python. A subclass
+  // may override either spelling: the other one follows (see overridesSnake).
+  /** Python's `app_name`: the same as `appName`. */
+  get app_name(): string | null {
+    return this.appName;
+  }
+  /** Python's `app_icon`: the same as `appIcon`. */
+  get app_icon(): string | null {
+    return this.appIcon;
+  }
+  /** Python's `agent_name`: the same as `agentName`. */
+  get agent_name(): string | null {
+    return this.agentName;
+  }
+  /** Python's `agent_avatar`: the same as `agentAvatar`. */
+  get agent_avatar(): string | null {
+    return this.agentAvatar;
   }
   get usernames(): string[] {
     return [];
@@ -281,10 +304,52 @@ export class Message {
   }
 }
 
-/** Python's `schema_utils.user_avatar_url(username)`: size 64, default "retro". */
-export function userAvatarUrl(username: string): string {
-  const hash = createHash("sha256").update(`http://${username}.id.fedoraproject.org/`, "utf8").digest("hex");
-  return `https://seccdn.libravatar.org/avatar/${hash}?s=64&d=retro`;
+/**
+ * True when a subclass (not Message itself) defines the Python-named getter
+ * `name`: the camelCase getter then returns it, so a schema ported from
+ * Python with `get agent_name()` gives `agentName` and `agentAvatar` too.
+ */
+function overridesSnake(message: Message, name: string): boolean {
+  for (let proto = Object.getPrototypeOf(message) as object | null; proto !== null && proto !== Message.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    if (Object.hasOwn(proto, name)) return true;
+  }
+  return false;
+}
+
+/** Python's `schema_utils.user_avatar_url(username, size=64, default="retro")`: the Libravatar URL of a Fedora user. */
+export function userAvatarUrl(username: string, size: number = 64, defaultImage: string = "retro"): string {
+  return libravatarUrl({ openid: `http://${username}.id.fedoraproject.org/`, size, default: defaultImage });
+}
+
+/** Options of `libravatarUrl`: `email` or `openid` (email wins), size 64 and default "retro" unless given. */
+export interface LibravatarOptions {
+  readonly email?: string | null;
+  readonly openid?: string | null;
+  readonly size?: number;
+  readonly default?: string;
+}
+
+/**
+ * Python's `schema_utils.libravatar_url(email=None, openid=None, size=64, default="retro")`.
+ * @throws TypeError when neither email nor openid is given (Python's ValueError, same sentence).
+ */
+export function libravatarUrl(options: LibravatarOptions): string {
+  const value = options.email || options.openid;
+  if (!value) throw new TypeError("You must provide either the email or the openid.");
+  const hash = createHash("sha256").update(value, "utf8").digest("hex");
+  return `https://seccdn.libravatar.org/avatar/${hash}?s=${formEncode(String(options.size ?? 64))}&d=${formEncode(options.default ?? "retro")}`;
+}
+
+/** `libravatarUrl` with Python's positional arguments: `libravatar_url(email, openid, size, default)`. */
+export function libravatar_url(email?: string | null, openid?: string | null, size: number = 64, defaultImage: string = "retro"): string {
+  return libravatarUrl({ email, openid, size, default: defaultImage });
+}
+
+/** Python's `urllib.parse.quote_plus`: only letters, digits and `_.-~` stay as they are; a space is `+`. */
+function formEncode(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

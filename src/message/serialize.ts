@@ -28,16 +28,43 @@ export const SERIALIZED_MESSAGE_SCHEMA: JsonSchema = {
 
 /**
  * Serialise messages, one line each (`"\n"` alone for an empty list, as Python).
- * @throws ValidationError when a message fails its own validation.
+ * @throws ValidationError when a message fails its own validation, or an item
+ *   is not a message (Python: "'str' object has no attribute 'validate'").
+ * @throws TypeError when `messages` is neither a message nor iterable (Python's
+ *   "'NoneType' object is not iterable").
  */
-export function dumps(messages: Message | readonly Message[]): string {
-  const list = messages instanceof Message ? [messages] : messages;
-  const lines = list.map((m) => {
+export function dumps(messages: Message | Iterable<Message>): string {
+  const lines = itemsOf(messages).map((m) => {
+    if (!(m instanceof Message)) throw new ValidationError(`'${pyTypeName(m)}' object has no attribute 'validate'`);
     m.validate();
     const record = { body: m.body, headers: m.headers, id: m.id ?? null, priority: m.priority, queue: m.queue ?? null, topic: m.topic };
     return pyDumps(record, { ensureAscii: false, sortKeys: true, shapes: m.shapes });
   });
   return `${lines.join("\n")}\n`;
+}
+
+/** Python iterates what it is given: a list, a tuple, a dict (its keys), a str (its characters). */
+function itemsOf(messages: unknown): unknown[] {
+  if (messages instanceof Message) return [messages];
+  if (typeof messages === "string" || (messages !== null && typeof messages === "object" && Symbol.iterator in messages)) {
+    return [...(messages as Iterable<unknown>)];
+  }
+  if (messages !== null && typeof messages === "object" && Object.getPrototypeOf(messages) === Object.prototype) return Object.keys(messages);
+  throw new TypeError(`'${pyTypeName(messages)}' object is not iterable`);
+}
+
+/** The Python type name of a JS value, for Python's sentences about it. */
+function pyTypeName(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (typeof value === "string") return "str";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  if (typeof value === "bigint") return "int";
+  if (Array.isArray(value)) return "list";
+  if (typeof value === "function") return "function";
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  if (proto === null || proto === Object.prototype) return "dict";
+  return proto.constructor?.name || "object";
 }
 
 /**

@@ -86,7 +86,8 @@ export function pyStr(value: unknown): string {
 function reprValue(value: unknown, shapes: NumberShapes | undefined, container: object | undefined, key: string | number | undefined): string {
   switch (typeof value) {
     case "string": return pyStrRepr(value);
-    case "number": return reprNumber(value, container && shapes?.get(container, key as string | number));
+    // A bare number document (a body of `1.0`) has its shape at the root.
+    case "number": return reprNumber(value, container ? shapes?.get(container, key as string | number) : shapes?.root);
     case "bigint": return value.toString();
     case "boolean": return value ? "True" : "False";
     case "undefined": return "None";

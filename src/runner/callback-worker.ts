@@ -6,6 +6,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import { loadCallback } from "../callback/load.js";
+import { registerSchemaPackages } from "../callback/schemas.js";
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import { callbackRepr } from "./process.js";
@@ -13,6 +14,7 @@ import type { Outcome } from "../consumer/outcome.js";
 import { SerialProcessor } from "./serial-processor.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
+import { pinYoungGenerationInSea } from "../sea-memory.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
@@ -23,6 +25,8 @@ const port = parentPort;
 if (!port) throw new Error("callback-worker must run in a worker thread");
 // A plugin's console.log joins our log lines on fd 1, in order.
 orderStdout();
+// This thread's start reset V8's flags: in a SEA binary, pin the young generation again.
+pinYoungGenerationInSea();
 
 
 let processor: SerialProcessor | undefined;
@@ -78,6 +82,7 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   applyLogConfig(message.config.log_config, { quiet: true }); // the main thread already warned about ignored parts
   try {
     const { spec, pluginDir, cwd, source } = message.source;
+    await registerSchemaPackages(pluginDir); // this thread decodes: its registry needs the installed schemas
     const handler = await loadCallback(spec, { pluginDir, cwd, source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
     processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) }, report);

@@ -18,9 +18,15 @@ export class InProcessRunner implements CallbackRunner {
   readonly stats = new SharedStats();
   private unwatch: (() => void) | undefined;
 
+  /**
+   * @param callback a plugin to load, or a handler; `fromPlugin` says a handler
+   *   came from a plugin the daemon loaded (watched like one: see death.ts),
+   *   not from a program's `consume()` call.
+   */
   constructor(
     private readonly queue: string,
     private readonly callback: MessageHandler | CallbackSource,
+    private readonly options: { readonly fromPlugin?: boolean } = {},
   ) {}
 
   async start(events: RunnerEvents): Promise<void> {
@@ -28,7 +34,7 @@ export class InProcessRunner implements CallbackRunner {
     const consumerRepr = `Consumer(queue=${this.queue}, callback=${callbackRepr(handler)})`;
     const processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome));
     this.processor = processor;
-    if (typeof this.callback !== "function") {
+    if (typeof this.callback !== "function" || this.options.fromPlugin) {
       const stats = this.stats;
       this.unwatch = watchMainThread({
         queue: this.queue,
@@ -73,7 +79,13 @@ export class InProcessRunner implements CallbackRunner {
   }
 }
 
-async function loadSource(source: CallbackSource): Promise<MessageHandler> {
+/**
+ * Loads a callback for the main thread. The daemon calls it once and hands the
+ * handler to every queue's runner, so that a class callback is instantiated
+ * once per process, as Python does (a worker thread cannot share it: each
+ * worker loads its own).
+ */
+export async function loadSource(source: CallbackSource): Promise<MessageHandler> {
   const { spec, pluginDir, cwd } = source;
   return (await loadCallback(spec, { pluginDir, cwd, source: source.source })) as MessageHandler;
 }

@@ -7,6 +7,7 @@ import { ValidationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
+import { pyStr } from "../python/pyrepr.js";
 import { amqpMessageOf, type RawDelivery } from "../consumer/delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import type { RedeliveryLog } from "./redelivery-log.js";
@@ -45,9 +46,9 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
     log.debug(`Validation failure: ${error.summary}`);
     return INVALID;
   }
-  const id = message.id;
-  const key = id === null || id === undefined ? "None" : String(id);
-  const loud = context.redeliveries?.isLoud(key) ?? true;
+  // Python's `%s` of a missing id is "None", never "null".
+  const id = pyStr(message.id);
+  const loud = context.redeliveries?.isLoud(id) ?? true;
   context.stats.add("received");
   if (loud) log.info(`Consuming message from topic ${message.topic} (message id ${id})`);
   const started = performance.now();
@@ -61,7 +62,7 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
       case "rejected":
         if (outcome.stop) log.info("Consumer indicated it wishes consumption to halt, shutting down");
         else if (loud) log.warning(`Returning message id ${id} to the queue`);
-        if (!outcome.stop) context.redeliveries?.returned(key);
+        if (!outcome.stop) context.redeliveries?.returned(id);
         break;
       case "dropped":
         log.warning(`Consumer requested message id ${id} be dropped`);
@@ -75,12 +76,12 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
       default:
         break;
     }
-    if (outcome.counter !== "rejected" || outcome.stop) context.redeliveries?.settled(key);
+    if (outcome.counter !== "rejected" || outcome.stop) context.redeliveries?.settled(id);
     return outcome;
   }
   const durationMs = performance.now() - started;
   context.stats.add("processed");
-  context.redeliveries?.settled(key);
+  context.redeliveries?.settled(id);
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
   return { ...ACCEPTED, durationMs };
 }

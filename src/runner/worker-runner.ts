@@ -19,8 +19,12 @@ import { SharedStats } from "../consumer/stats.js";
 /** Set by build/build.mjs: the bundled worker, so no file is needed beside the bundle. */
 declare const __FM_WORKER_SOURCE__: string | undefined;
 
-/** Young generation of the worker's heap, MiB (V8: three semi-spaces of 2 MiB). */
-const WORKER_YOUNG_GENERATION_MB = 6;
+/**
+ * Young generation of the worker's heap, MiB (V8: three semi-spaces of 1 MiB),
+ * as the bundle's --max-semi-space-size=1 makes it anyway; a SEA binary,
+ * which takes no node flags, relies on this limit.
+ */
+const WORKER_YOUNG_GENERATION_MB = 3;
 
 function startWorker(): Worker {
   // A small young generation, as for the main thread (see the CLI's shebang in build/build.mjs).

@@ -12,12 +12,13 @@
  * FM_BENCH_NODE_ARGS (extra node flags for the daemon, e.g. "--heapsnapshot-near-heap-limit=1").
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { bindQueue, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
+import { writeBenchConfig } from "./_config.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const SIZES_MB = (process.env["FM_BENCH_LARGE_SIZES"] ?? "1,4").split(",").map(Number);
@@ -48,20 +49,7 @@ function daemon(name: string, mode: "worker" | "in-process"): Variant {
   return {
     name,
     argv: (queue, out) => {
-      const config = join(dir, `${mode}.toml`);
-      writeFileSync(
-        config,
-        [
-          `amqp_url = ${JSON.stringify(amqpUrl)}`,
-          `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
-          `callback_mode = "${mode}"`,
-          "bindings = []",
-          `[queues.${JSON.stringify(queue)}]`,
-          "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
-          `[qos]\nprefetch_count = ${PREFETCH}`,
-          '[log_config]\nversion = 1\n[log_config.loggers.fedora_messaging]\nlevel = "WARNING"',
-        ].join("\n") + "\n",
-      );
+      const config = writeBenchConfig(dir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: true });
       const cli = join(root, "dist/fedora-messaging.js");
       const env = { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out };
       // Through the bundle's shebang (its node flags), unless extra flags are asked for.

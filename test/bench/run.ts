@@ -17,13 +17,14 @@
  * (extra node flags for the measured process, e.g. "--cpu-prof").
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { bindQueue, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
 import { sampleMessages } from "../demo/messages.js";
+import { writeBenchConfig } from "./_config.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const COUNT = Number(process.env["FM_BENCH_COUNT"] ?? 20_000);
@@ -40,6 +41,8 @@ interface Figures {
 
 interface Variant {
   readonly name: string;
+  /** A SEA binary takes no node flags (FM_BENCH_NODE_ARGS does not apply). */
+  readonly sea?: boolean;
   /** `direct`: argv[0] is an executable file to run as is (its shebang sets node's flags). */
   command(queue: string, out: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv; direct?: boolean };
 }
@@ -60,35 +63,25 @@ const allVariants: Variant[] = [
   },
   daemonVariant("fedora-messaging, worker thread (default)", "worker"),
   daemonVariant("fedora-messaging, in-process", "in-process"),
+  // The single binary (npm run sea): its memory settings must match the bundle's shebang flags;
+  // the control gets the bundle's flag by hand (NODE_OPTIONS, which a SEA honours): equal RSS = they hold.
+  daemonVariant("fedora-messaging SEA binary, worker thread", "worker", "dist/fedora-messaging"),
+  daemonVariant("  control: SEA + NODE_OPTIONS=--max-semi-space-size=1", "worker", "dist/fedora-messaging", { NODE_OPTIONS: "--max-semi-space-size=1" }),
 ];
 const variants = allVariants.filter((v, i) => i === 0 || !ONLY || v.name.includes(ONLY));
 
-function daemonVariant(name: string, mode: "worker" | "in-process"): Variant {
+/** The daemon, run as installed: the bundle through its shebang (with the node flags it sets), or the SEA binary. */
+function daemonVariant(name: string, mode: "worker" | "in-process", executable = "dist/fedora-messaging.js", extraEnv: NodeJS.ProcessEnv = {}): Variant {
   return {
     name,
+    sea: !executable.endsWith(".js"),
     command: (queue, out, workDir) => {
-      const config = join(workDir, `${mode}.toml`);
-      writeFileSync(
-        config,
-        [
-          `amqp_url = ${JSON.stringify(amqpUrl)}`,
-          `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
-          `callback_mode = "${mode}"`,
-          "bindings = []", // the queue is bound by fill(); top-level keys come before tables
-          `[queues.${JSON.stringify(queue)}]`,
-          "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
-          `[qos]\nprefetch_count = ${PREFETCH}`,
-          // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
-          ...(process.env["FM_BENCH_QUIET"] === "1"
-            ? ["[log_config]\nversion = 1\n[log_config.loggers.fedora_messaging]\nlevel = \"WARNING\""]
-            : []),
-        ].join("\n") + "\n",
-      );
+      // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
+      const config = writeBenchConfig(workDir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: process.env["FM_BENCH_QUIET"] === "1" });
       return {
-        // Run as installed: through the bundle's shebang, with the node flags it sets.
-        argv: [join(root, "dist/fedora-messaging.js"), "--conf", config, "consume"],
+        argv: [join(root, executable), "--conf", config, "consume"],
         direct: true,
-        env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out },
+        env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out, ...extraEnv },
       };
     },
   };
@@ -130,7 +123,7 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   await fill(queue);
   const out = join(dir, `${queue}.json`);
   const { argv, env, direct } = variant.command(queue, out, dir);
-  const [file, args] = direct && NODE_ARGS.length === 0 ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];
+  const [file, args] = direct && (NODE_ARGS.length === 0 || variant.sea) ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];
   const started = Date.now();
   const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   let last: { cpuMs: number; hwmMiB: number } = { cpuMs: 0, hwmMiB: 0 };
@@ -173,9 +166,9 @@ try {
 const base = results[0]!.figures;
 const pad = (text: string, width: number) => text.padEnd(width);
 const num = (value: number, digits = 0) => value.toFixed(digits).padStart(8);
-console.log(`\n${pad("variant", 44)}${"msgs/s".padStart(8)}  ratio  ${"CPU ms/msg".padStart(10)}  ${"peak RSS".padStart(9)}  ${"to 1st msg".padStart(10)}`);
+console.log(`\n${pad("variant", 54)}${"msgs/s".padStart(8)}  ratio  ${"CPU ms/msg".padStart(10)}  ${"peak RSS".padStart(9)}  ${"to 1st msg".padStart(10)}`);
 for (const { name, figures } of results) {
   console.log(
-    `${pad(name, 44)}${num(figures.rate)}  ${(figures.rate / base.rate).toFixed(2).padStart(5)}  ${num(figures.cpuMsPerMessage, 3).padStart(10)}  ${`${figures.peakRssMiB.toFixed(1)} MiB`.padStart(9)}  ${`${figures.startToFirstMs} ms`.padStart(10)}`,
+    `${pad(name, 54)}${num(figures.rate)}  ${(figures.rate / base.rate).toFixed(2).padStart(5)}  ${num(figures.cpuMsPerMessage, 3).padStart(10)}  ${`${figures.peakRssMiB.toFixed(1)} MiB`.padStart(9)}  ${`${figures.startToFirstMs} ms`.padStart(10)}`,
   );
 }

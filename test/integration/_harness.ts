@@ -25,7 +25,8 @@ export interface TestQueue {
   readonly recordFile: string;
   /** Publishes fedora-messaging-shaped messages with this queue's routing key. */
   publish(bodies: ReadonlyArray<Record<string, unknown>>, extra?: { headers?: Record<string, unknown> }): Promise<void>;
-  publishRaw(raw: Buffer): Promise<void>;
+  /** Publishes exact body bytes; `id: null` sends no message id. */
+  publishRaw(raw: Buffer, options?: { id?: string | null }): Promise<void>;
   /** What the callback recorded, one object per call. */
   records(): Array<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -46,11 +47,14 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
     recordFile,
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
-    publishRaw: (raw) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw }]),
-    records: () =>
-      existsSync(recordFile)
-        ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>)
-        : [],
+    publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
+    records: () => {
+      if (!existsSync(recordFile)) return [];
+      // A test may read while the callback appends: a last line without its "\n" is not written yet.
+      const lines = readFileSync(recordFile, "utf8").split("\n");
+      lines.pop();
+      return lines.filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    },
     cleanup: () => deleteQueue(name),
   };
 }
@@ -124,6 +128,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Another `fedora-messaging` to run (an installed package's bin, the SEA): run as an executable. */
   readonly executable?: string;
+  /** Working directory of the process (default: the test's). */
+  readonly cwd?: string;
 }
 
 /** Runs `fedora-messaging ARGS`, by default from the built bundle. */
@@ -131,6 +137,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): CliRu
   const [command, commandArgs] = options.executable ? [options.executable, args] : [process.execPath, [CLI, ...args]];
   const child = spawn(command, commandArgs, {
     env: { ...process.env, ...options.env },
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -105,12 +105,17 @@ describe("callback outcomes through the CLI", () => {
     await queue.publishRaw(Buffer.from("this is not JSON"));
     await queue.publishRaw(Buffer.from([0xff, 0xfe, 0x00]));
     await queue.publishRaw(Buffer.from("[1, 2, 3]"));
+    await queue.publishRaw(Buffer.from("1.0"), { id: null });
     await queue.publish([{ last: true }]);
     const config = writeConfig(queue, { consumerConfig: { halt_after: 1 } });
     const { code, stdout } = await consumeToEnd(config);
     assert.equal(code, 0, stdout);
     const warnings = stdout.match(/did not pass validation; ignoring message/g) ?? [];
-    assert.equal(warnings.length, 3, stdout);
+    assert.equal(warnings.length, 4, stdout);
+    // Python's lines, word for word, from the built CLI (its worker bundle): the class
+    // keeps its name through esbuild, a missing id is None, a float body stays 1.0.
+    assert.ok(stdout.includes(`[fedora_messaging.message ERROR] Message validation of Message(id=None, topic='${queue.routingKey}', body=1.0) failed: <ValidationError: "1.0 is not of type 'object'">`), stdout);
+    assert.ok(stdout.includes("[fedora_messaging.twisted.consumer WARNING] Message id None did not pass validation; ignoring message"), stdout);
     assert.deepEqual(queue.records().map((r) => r["body"]), [{ last: true }]);
     await settled(queue, { ready: 0 });
   });
@@ -127,10 +132,13 @@ describe("callback outcomes through the CLI", () => {
 
   test("in-process mode gives the same outcomes", async () => {
     const queue = await freshQueue("inproc");
+    await queue.publishRaw(Buffer.from("1.0"), { id: null });
     await queue.publish([{ n: 1 }, { n: 2 }]);
     const config = writeConfig(queue, { callback: `${BEHAVIOURS}:nackOnce`, consumerConfig: { halt_after: 4 }, callbackMode: "in-process" });
     const { code, stdout } = await consumeToEnd(config);
     assert.equal(code, 0, stdout);
+    // The main bundle's decoder (not the worker's) keeps Python's shapes too.
+    assert.ok(stdout.includes(`Message validation of Message(id=None, topic='${queue.routingKey}', body=1.0) failed`), stdout);
     assert.equal(queue.records().length, 4);
     await settled(queue, { ready: 0 });
     assert.ok(await getQueue(queue.name));

@@ -166,6 +166,21 @@ describe("TLS", { skip }, () => {
     assert.match(stdout, /\((self-signed certificate in certificate chain|unable to verify the first certificate|unable to get local issuer certificate) during the handshake\)/);
   });
 
+  test("no ca_cert: a broker signed by a CA in the system store is trusted, as Python trusts it (test CA as $SSL_CERT_FILE)", async () => {
+    const queue = await freshQueue("tls-system-ca");
+    await queue.publish([{ n: 1 }]);
+    const config = writeConfig(queue, { amqpUrl: tlsUrl({ user: PLAIN_USER, password: PASSWORD }), consumerConfig: { halt_after: 1 } });
+    // Not in the store: refused, with Node's reason.
+    const refused = await consume(config);
+    assert.equal(refused.code, 14, `${refused.stdout}\n${refused.stderr}`);
+    // In the store (OpenSSL's, hence Python's, $SSL_CERT_FILE): consumed.
+    const run = runCli(["--conf", config, "consume"], { env: { ...process.env, SSL_CERT_FILE: pki("ca.pem") }, timeoutMs: 30_000 });
+    const code = await run.exited;
+    outputs.push(run.stdout(), run.stderr());
+    assert.equal(code, 0, `${run.stdout()}\n${run.stderr()}`);
+    assert.deepEqual(queue.records().map((r) => r["body"]), [{ n: 1 }]);
+  });
+
   test("hostnames are verified: 127.0.0.1 is in the certificate, 127.0.0.2 is not", async () => {
     const queue = await freshQueue("tls-ip");
     await queue.publish([{ n: 1 }]);

@@ -23,11 +23,37 @@ const ATTACH_TIMEOUT_MS = 30_000;
 
 afterEach(() => mock.timers.reset());
 
+const realClearTimeout = globalThis.clearTimeout;
+
+/**
+ * Fakes setTimeout, and hands the fake clearTimeout only the timers it made.
+ * Given another timer (a real one armed before the fake, or a fake one of the
+ * previous test, both met when a connection of the previous test ends now),
+ * node:test's fake removes whatever timer sits at that position of its queue
+ * (Node 20), such as the daemon's reconnection delay.
+ */
+function fakeTimers(): void {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  const fakeSetTimeout = globalThis.setTimeout;
+  const fakeClearTimeout = globalThis.clearTimeout;
+  const made = new WeakSet<object>();
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    const timer = fakeSetTimeout(...args);
+    made.add(timer);
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((timer?: NodeJS.Timeout | string | number) => {
+    if (typeof timer === "object" && made.has(timer)) fakeClearTimeout(timer);
+    else if (typeof (timer as { priorityQueuePosition?: unknown } | undefined)?.priorityQueuePosition !== "number") realClearTimeout(timer);
+    // else: a fake timer of an earlier test, already gone with its queue
+  }) as typeof clearTimeout;
+}
+
 /** Starts `consume()` on `peer` with fake timers; the callback halts on a body `{ halt: true }`. */
 function consumeInProcess(peer: AmqpPeer): { setup: PeerSetup; result: Promise<unknown> } {
   const setup = peerConfig(peer);
   const config = loadConfig({ path: setup.config });
-  mock.timers.enable({ apis: ["setTimeout"] });
+  fakeTimers();
   const result = consume(
     (message: Message) => {
       if ((message.body as { halt?: boolean }).halt) throw new HaltConsumer(0);

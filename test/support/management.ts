@@ -281,15 +281,25 @@ function endpoint(): { base: string; authorization: string } {
 
 async function api(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<unknown> {
   const { base, authorization } = endpoint();
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...options.headers,
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const request = () =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...options.headers,
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  let response: Response;
+  try {
+    response = await request();
+  } catch (error) {
+    // A kept-alive socket the broker closed while the test's event loop was blocked
+    // ("other side closed"): the request never reached it, so asking again is safe.
+    if ((error as { cause?: { code?: string } }).cause?.code !== "UND_ERR_SOCKET") throw error;
+    response = await request();
+  }
   const text = await response.text();
   if (response.status === 404 && options.allow404) return null;
   if (!response.ok) {

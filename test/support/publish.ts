@@ -27,8 +27,8 @@ export interface TestMessage {
    * `undefined` removes that default header, e.g. `{ fedora_messaging_schema: undefined }`.
    */
   readonly headers?: Readonly<Record<string, unknown>>;
-  /** `message_id`; default a fresh uuid4. */
-  readonly id?: string;
+  /** `message_id`; default a fresh uuid4; `null` sends none. */
+  readonly id?: string | null;
 }
 
 export interface PublishOptions {
@@ -80,7 +80,7 @@ export function defaultHeaders(): Record<string, unknown> {
 export function toAmqpMessage(message: TestMessage): Message {
   const bytes = message.rawBody ?? Buffer.from(pyDumps(message.body ?? {}), "utf8");
   return {
-    message_id: message.id ?? randomUUID(),
+    ...(message.id === null ? {} : { message_id: message.id ?? randomUUID() }),
     content_type: "application/json",
     content_encoding: "utf-8",
     durable: true,

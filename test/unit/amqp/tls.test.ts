@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -17,6 +17,8 @@ import { TlsFileError, checkCertificates, checkKey, connectionSettings } from ".
 import { defaultConfig } from "../../../src/config/defaults.js";
 import type { Config } from "../../../src/config/types.js";
 import { captureLines, resetLogging } from "../config/_capture.js";
+import { rootCertificates } from "node:tls";
+import { defaultTrust } from "../../../src/amqp/system-ca.js";
 
 const PKI_SCRIPT = resolve(import.meta.dirname, "../../broker/test-pki.sh");
 const hasOpenssl = (() => {
@@ -65,6 +67,34 @@ describe("[tls] files", { skip: hasOpenssl ? false : "needs openssl" }, () => {
   after(() => {
     rmSync(dir, { recursive: true, force: true });
     resetLogging();
+  });
+
+  it("no ca_cert: Node's roots plus the system bundle ($SSL_CERT_FILE first, then the distributions' paths), as Python trusts the system store", () => {
+    const ca = readFileSync(file("ca.pem"), "utf8").trim();
+    const other = readFileSync(file("other-ca.pem"), "utf8").trim();
+    // A temporary root: the first path is missing, the second holds the "system" bundle.
+    const bundles = [file("no-such-bundle.crt"), file("ca-bundle.pem")];
+    assert.deepEqual(defaultTrust({}, bundles), [...rootCertificates, other, ca]);
+    assert.deepEqual(defaultTrust({ SSL_CERT_FILE: file("ca.pem") }, bundles), [...rootCertificates, ca]);
+    assert.deepEqual(defaultTrust({ SSL_CERT_FILE: file("missing.pem") }, [file("other-ca.pem")]), [...rootCertificates, other]);
+    assert.deepEqual(defaultTrust({}, [file("missing.pem")]), [...rootCertificates]);
+    // $SSL_CERT_DIR: every certificate file in it (and in each ":"-separated directory), once each.
+    const certDir = file("cert-dir");
+    mkdirSync(certDir, { recursive: true });
+    writeFileSync(join(certDir, "a1b2c3d4.0"), `${other}\n`);
+    writeFileSync(join(certDir, "README"), "not a certificate\n");
+    assert.deepEqual(defaultTrust({ SSL_CERT_DIR: `${file("no-dir")}:${certDir}` }, [file("ca.pem")]), [...rootCertificates, ca, other]);
+    assert.deepEqual(defaultTrust({ SSL_CERT_DIR: certDir }, [file("other-ca.pem")]), [...rootCertificates, other]);
+    // What a connection gets: the daemon reads $SSL_CERT_FILE like OpenSSL (and Python) do.
+    const saved = process.env.SSL_CERT_FILE;
+    process.env.SSL_CERT_FILE = file("ca.pem");
+    try {
+      const trusted = connectionSettings(configWith("amqps://localhost/", {})).tls?.ca as readonly string[];
+      assert.ok(trusted.includes(ca) && trusted.includes(rootCertificates[0]!));
+    } finally {
+      if (saved === undefined) delete process.env.SSL_CERT_FILE;
+      else process.env.SSL_CERT_FILE = saved;
+    }
   });
 
   it("reads nothing for amqp://, even with [tls] set", () => {

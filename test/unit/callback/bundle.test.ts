@@ -104,8 +104,19 @@ describe("failures under plain Node", () => {
       {
         spec: "esm-in-cjs:handle",
         error:
-          `The esm-in-cjs file raised the following exception during execution: Unexpected token 'export' (${pluginDir}/esm-in-cjs.js:2); ` +
+          "The esm-in-cjs file raised the following exception during execution: Unexpected token 'export' (esm-in-cjs.js, line 2); " +
           'name the file .mjs, or add a package.json with "type": "module" beside it, to load it as an ES module',
+        exitCode: 1,
+      },
+    ]);
+  });
+
+  test("a syntax error in an ES module plugin names file and line, as Python does (Node 20 gives no position)", () => {
+    const { results } = loadInNode(["./syntax-error.mjs:handle"], false);
+    assert.deepEqual(results, [
+      {
+        spec: "./syntax-error.mjs:handle",
+        error: "The ./syntax-error.mjs file raised the following exception during execution: Unexpected token '{' (syntax-error.mjs, line 2)",
         exitCode: 1,
       },
     ]);

@@ -243,7 +243,7 @@ describe("failures", () => {
   test("a syntax error", async () => {
     await rejectsWith(
       load("syntax-error.mjs:handle", "--callback-file"),
-      "The syntax-error.mjs file raised the following exception during execution: Unexpected token '{'",
+      "The syntax-error.mjs file raised the following exception during execution: Unexpected token '{' (syntax-error.mjs, line 2)",
       1,
     );
   });

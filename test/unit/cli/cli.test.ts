@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -111,6 +111,25 @@ describe("fedora-messaging", { concurrency: 4 }, () => {
     const { code, stderr } = await cli(`--conf=${join(dir, "bad.toml")}`, "consume");
     assert.equal(code, 2);
     assert.match(stderr, new RegExp(`\\n\\nError: Invalid value: Configuration error: Failed to parse ${join(dir, "bad.toml")}: .+\\n$`));
+  });
+
+  test("a bad configuration is reported before the command's unknown option or --help, as Python's group does", async () => {
+    writeFileSync(join(dir, "unknown-key.toml"), "bogus_key = 1\n");
+    for (const tail of [["--foo"], ["--help"]]) {
+      const { code, stdout, stderr } = await cli("--conf", join(dir, "unknown-key.toml"), "consume", ...tail);
+      assert.equal(code, 2);
+      assert.equal(stdout, "");
+      assert.match(stderr, /^Usage: fedora-messaging \[OPTIONS\] COMMAND \[ARGS\]\.\.\.\n.*\n\nError: Invalid value: Configuration error: in .*unknown-key\.toml: Unknown configuration key 'bogus_key'! /);
+    }
+    // An unknown command and the root's own options still come first (click resolves them before the callback).
+    assert.match((await cli("--conf", join(dir, "unknown-key.toml"), "bogus")).stderr, /No such command 'bogus'/);
+    assert.match((await cli("--conf", join(dir, "unknown-key.toml"), "--foo", "consume")).stderr, /No such option: --foo/);
+  });
+
+  test("no configuration file at all: nothing about it on stdout (Python's CLI is silent)", { skip: existsSync("/etc/fedora-messaging/config.toml") && "/etc/fedora-messaging/config.toml exists here" }, async () => {
+    const { code, stdout } = await cli("consume", "--callback", "no_such_plugin:cb");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
   });
 
   test("no callback anywhere", async () => {

@@ -65,12 +65,16 @@ describe("which file loadConfig reads", () => {
 });
 
 describe("missing files", () => {
-  it("a missing default file means the defaults, logged at INFO like Python", () => {
+  it("a missing default file means the defaults, said at DEBUG (Python's CLI shows nothing)", () => {
     const lines = captureLines();
     const config = loadConfig({ env: {}, defaultPath: missing });
     assert.deepEqual(config, defaultConfig());
     assert.ok(Object.isFrozen(config));
-    assert.deepEqual(lines, [`[fedora_messaging.config INFO] The configuration file, ${missing}, does not exist.`]);
+    assert.deepEqual(lines, []);
+    setLevel("fedora_messaging.config", 10);
+    loadConfig({ env: {}, defaultPath: missing });
+    setLevel("fedora_messaging.config", 20);
+    assert.deepEqual(lines, [`[fedora_messaging.config DEBUG] The configuration file, ${missing}, does not exist.`]);
   });
   it("a --conf that is not a file is a ConfigurationError", () => {
     assert.throws(() => loadConfig({ path: missing, env: {} }), (e: unknown) =>

@@ -13,23 +13,8 @@ import rhea from "rhea";
 import { ValidationError } from "../../../src/errors.js";
 import { setSink } from "../../../src/log.js";
 import { decodeAmqpBooleansAsBooleans, decodeMessage, dumps, Message, registerMessageClass, type AmqpMessageLike } from "../../../src/message/index.js";
+import type { ReceiveCase } from "./_fixtures.js";
 
-interface ReceiveCase {
-  name: string;
-  routingKey: string;
-  headers: string | null;
-  contentEncoding: string | null;
-  messageId: string | null;
-  priority: number | null;
-  bodyHex: string;
-  error?: string;
-  class?: string;
-  severity?: number;
-  str?: string;
-  record?: string;
-  repr?: string;
-  logs: string[];
-}
 const fx = JSON.parse(readFileSync(new URL("../../fixtures/message/message-cases.json", import.meta.url), "utf8")) as { receive: ReceiveCase[] };
 
 let lines: string[] = [];

@@ -88,3 +88,15 @@ test("loadMessage picks the registered class and restores queue, id, priority", 
   assert.equal(m.headers["priority"], 4);
   assert.equal(m.headers["fedora_messaging_schema"], "test.known");
 });
+
+test("dumps of what is not a message fails as Python's does", () => {
+  // Python: ValidationError(AttributeError("'str' object has no attribute 'validate'")) for items,
+  // TypeError("'NoneType' object is not iterable") for a value it cannot iterate.
+  for (const value of [["x"], "x", { a: 1 }, [new Message(), 5]]) {
+    assert.throws(() => dumps(value as never), (error: unknown) => error instanceof ValidationError && /^'(str|int)' object has no attribute 'validate'$/.test(error.summary));
+  }
+  assert.throws(() => dumps(null as never), { name: "TypeError", message: "'NoneType' object is not iterable" });
+  assert.throws(() => dumps(5 as never), { name: "TypeError", message: "'int' object is not iterable" });
+  assert.equal(dumps({} as never), "\n");
+  assert.equal(dumps(new Set<Message>()), "\n");
+});
