@@ -1,7 +1,7 @@
 /**
  * The brokers a supervisor may connect to, and which one to try next.
  *
- * A pool of one today (the config's `amqp_url`); several addresses give
+ * One address per URL of the config's `amqp_url`; several addresses give
  * failover: each attempt takes the next address in turn, so that a broker that
  * went away is not retried before the others were (nats.js's server list
  * rotates the same way). The supervisor waits a backoff delay only after a

@@ -1,12 +1,13 @@
 /**
- * Turns the configuration into connection settings: URL, credentials, vhost,
+ * Turns the configuration into connection settings, one per `amqp_url` (a
+ * list of URLs is a pool of brokers): URL, credentials, vhost,
  * client properties, heartbeat, TLS material. Reading the TLS files happens
  * here, once, at start, so that a bad file is reported before connecting
  * (exit 1, naming the file, like Python's ConfigurationException at start).
  */
 import { readFileSync } from "node:fs";
 import { X509Certificate, createPrivateKey, type KeyObject } from "node:crypto";
-import { maskAmqpUrl, parseAmqpUrl } from "../config/amqp-url.js";
+import { amqpUrls, maskAmqpUrl, parseAmqpUrl } from "../config/amqp-url.js";
 import type { Config } from "../config/types.js";
 import { FedoraMessagingError } from "../errors.js";
 import { getLogger } from "../log.js";
@@ -27,8 +28,17 @@ export class TlsFileError extends FedoraMessagingError {
   override name = "TlsFileError";
 }
 
-export function connectionSettings(config: Config): ConnectionSettings {
-  const url = parseAmqpUrl(config.amqp_url);
+/**
+ * The addresses of the broker pool, in the order of `amqp_url`; `[tls]`
+ * applies to each `amqps://` one (its files read once per address, at start).
+ */
+export function brokerAddresses(config: Config): ConnectionSettings[] {
+  return amqpUrls(config.amqp_url).map((url) => connectionSettings(config, url));
+}
+
+/** The settings for one URL of `amqp_url` (by default the first). */
+export function connectionSettings(config: Config, amqpUrl: string = amqpUrls(config.amqp_url)[0]!): ConnectionSettings {
+  const url = parseAmqpUrl(amqpUrl);
   // Like RabbitMQ, advertise half the heartbeat: the peer sends a frame at least that often.
   const idleTimeoutMs = url.heartbeat === undefined ? DEFAULT_IDLE_TIMEOUT_MS : (url.heartbeat * 1000) / 2;
   const tls = url.scheme === "amqps" ? tlsMaterial(config) : undefined;
@@ -42,7 +52,7 @@ export function connectionSettings(config: Config): ConnectionSettings {
     idleTimeoutMs,
     connectTimeoutMs: CONNECT_TIMEOUT_MS,
     tls,
-    displayUrl: maskAmqpUrl(config.amqp_url),
+    displayUrl: maskAmqpUrl(amqpUrl),
   };
 }
 

@@ -82,9 +82,17 @@ export function maskAmqpUrl(url: string): string {
   return url.replace(/:([^:@/\s]+)@/g, ":****@");
 }
 
-/** The sentence every `amqp_url` problem is reported with (the URL masked). */
-export function amqpUrlProblem(url: string, reason: string): string {
-  return `'amqp_url' is not a valid AMQP URL (${JSON.stringify(maskAmqpUrl(url))}): ${reason}`;
+/**
+ * The sentence every `amqp_url` problem is reported with (the URL masked);
+ * `key` names the entry of a list (`amqp_url[1]`).
+ */
+export function amqpUrlProblem(url: string, reason: string, key = "amqp_url"): string {
+  return `'${key}' is not a valid AMQP URL (${JSON.stringify(maskAmqpUrl(url))}): ${reason}`;
+}
+
+/** The URLs of an `amqp_url` setting, in the order they are tried: one for Python's string, each of a list. */
+export function amqpUrls(setting: string | readonly string[]): readonly string[] {
+  return typeof setting === "string" ? [setting] : setting;
 }
 
 /**

@@ -41,7 +41,11 @@ export interface MonitoringSettings {
 }
 
 export interface Config {
-  readonly amqp_url: string;
+  /**
+   * Python's one URL, or (ours) a list of URLs: the nodes of a cluster, tried
+   * in turn, first to last, and the next one when a connection is lost.
+   */
+  readonly amqp_url: string | readonly string[];
   readonly client_properties: Readonly<Record<string, JsonValue>>;
   readonly publish_exchange: string;
   readonly topic_prefix: string;

@@ -28,7 +28,7 @@
 import { ConfigurationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { ConfigProblem, deepFreeze, describe, fail, isTable, keyPath, pyRepr, pyType, toJson } from "./_checks.js";
-import { amqpUrlProblem, tryParseAmqpUrl } from "./amqp-url.js";
+import { amqpUrlProblem, amqpUrls, tryParseAmqpUrl } from "./amqp-url.js";
 import { CLIENT_IDENTITY, CONFIG_KEYS, defaultConfig } from "./defaults.js";
 import { planLogConfig } from "./logging.js";
 import type { Binding, Config, ExchangeSettings, JsonValue, MonitoringSettings, QueueSettings, TlsSettings } from "./types.js";
@@ -127,7 +127,7 @@ function build(raw: unknown): Config {
   // Python's CLI treats an empty callback like none at all.
   set("callback", (v) => string(v, "callback") || null);
   set("consumer_config", checkConsumerConfig);
-  set("tls", (v) => checkTls(v, config.amqp_url));
+  set("tls", (v) => checkTls(v, amqpUrls(config.amqp_url)));
   set("log_config", checkLogConfig);
   set("plugin_dir", (v) => string(v, "plugin_dir") || fail(`'plugin_dir' must be a directory path, got ""`));
   set("callback_mode", checkCallbackMode);
@@ -189,10 +189,17 @@ function noUnknownKeys(settings: Record<string, unknown>, valid: readonly string
   }
 }
 
-function checkAmqpUrl(value: unknown): string {
-  const url = string(value, "amqp_url");
+/** Python's one URL, or (ours) a non-empty list of them, each checked and named by its place. */
+function checkAmqpUrl(value: unknown): Config["amqp_url"] {
+  if (!Array.isArray(value)) return checkOneAmqpUrl(value, "amqp_url");
+  if (value.length === 0) fail("'amqp_url' must be a URL or a non-empty list of URLs, got []");
+  return value.map((url: unknown, i) => checkOneAmqpUrl(url, "amqp_url", i));
+}
+
+function checkOneAmqpUrl(value: unknown, ...path: Array<string | number>): string {
+  const url = string(value, ...path);
   const parsed = tryParseAmqpUrl(url);
-  if (typeof parsed === "string") fail(amqpUrlProblem(url, parsed));
+  if (typeof parsed === "string") fail(amqpUrlProblem(url, parsed, keyPath(...path)));
   return url;
 }
 
@@ -353,9 +360,9 @@ function checkMonitoring(value: unknown): MonitoringSettings | null {
   return { address, port };
 }
 
-function checkTls(value: unknown, amqpUrl: string): TlsSettings {
-  // Python reads [tls] only for an amqps:// URL.
-  const usesTls = /^amqps:/i.test(amqpUrl);
+function checkTls(value: unknown, urls: readonly string[]): TlsSettings {
+  // Python reads [tls] only for an amqps:// URL (ours: any amqps:// entry of a list).
+  const usesTls = urls.some((url) => /^amqps:/i.test(url));
   if (!usesTls && !isTable(value)) {
     tolerate(["tls"], `must be a table, got ${describe(value)}`, "the amqp_url does not use TLS, so Python never reads it and ours ignores it");
     return defaultConfig().tls;

@@ -17,6 +17,10 @@ export interface RawDelivery {
   readonly data: Uint8Array | undefined;
   /** An amqp-value body as rhea decoded it (publishers over AMQP 1.0 may send one). */
   readonly value?: unknown;
+  /** Earlier failed deliveries as the broker counts them (0 at first): see `deliveryCountOf`. */
+  readonly deliveryCount?: number;
+  /** False when the header says another consumer (or an earlier link) acquired the message before. */
+  readonly firstAcquirer?: boolean;
 }
 
 const DATA_SECTION = 0x75;
@@ -36,7 +40,7 @@ export function rawDelivery(message: AmqpMessage): RawDelivery {
   } else {
     value = body;
   }
-  const priority = (message as { priority?: unknown }).priority;
+  const { priority, delivery_count: deliveryCount, first_acquirer: firstAcquirer } = message as { priority?: unknown; delivery_count?: unknown; first_acquirer?: unknown };
   return {
     annotations: message.message_annotations as Record<string, unknown> | undefined,
     applicationProperties: message.application_properties as Record<string, unknown> | undefined,
@@ -47,7 +51,21 @@ export function rawDelivery(message: AmqpMessage): RawDelivery {
     priority: typeof priority === "number" ? priority : undefined,
     data,
     ...(data === undefined ? { value } : {}),
+    deliveryCount: deliveryCountOf(deliveryCount, (message.message_annotations as Record<string, unknown> | undefined)?.["x-delivery-count"]),
+    // RabbitMQ sends a header on every delivery; without one, say nothing about earlier ones.
+    firstAcquirer: firstAcquirer !== false,
   };
+}
+
+/**
+ * RabbitMQ 4.0 counts returns in two places (measured on 4.0.5, quorum queue):
+ * the header's delivery-count grows only for `modified{delivery-failed}`,
+ * while the `x-delivery-count` annotation grows for every return, `released`
+ * (our Nack) included, and is what `x-delivery-limit` is checked against.
+ */
+function deliveryCountOf(header: unknown, annotation: unknown): number {
+  const counts = [header, annotation].map((value) => (typeof value === "number" || typeof value === "bigint" ? Number(value) : 0));
+  return Math.max(...counts);
 }
 
 /** Rebuilds the rhea-shaped message that `decodeMessage` reads, from a RawDelivery. */

@@ -25,7 +25,7 @@ import { BrokerPool } from "../amqp/brokers.js";
 import { isAckTimeout } from "../amqp/errors.js";
 import type { BrokerConnection } from "../amqp/connection.js";
 import type { ManagementClient } from "../amqp/management.js";
-import { connectionSettings } from "../amqp/settings.js";
+import { brokerAddresses } from "../amqp/settings.js";
 import { ConnectionSupervisor, ReconnectRequest, type OnConnectContext } from "../amqp/supervisor.js";
 import { registerSchemaPackages } from "../callback/schemas.js";
 import { InProcessRunner, loadSource } from "../runner/in-process-runner.js";
@@ -37,7 +37,7 @@ import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner } from "../consumer/runner.js";
 import { sumStats, type ConsumerStats } from "../consumer/stats.js";
 import { WorkerRunner } from "../runner/worker-runner.js";
-import { attachConsumers, logRetry, registrationError, retriedOnReconnection, type QueueSlot } from "./registration.js";
+import { INTERNAL_FAILURE_RETRIES_AT_START, attachConsumers, brokerFailedInternally, logRetry, registrationError, retriedOnReconnection, type QueueSlot } from "./registration.js";
 import { startWatchdog } from "./watchdog.js";
 import { isConversionFailure, logConversionFailure } from "./unconvertible.js";
 import { DurationHistogram, type DaemonMetrics } from "../monitoring/metrics.js";
@@ -64,6 +64,8 @@ export class Daemon {
   private wakeUp: (() => void) | undefined;
   /** True from registration on a connection until that connection is given up. */
   private onConnection = false;
+  /** First registrations retried after the broker failed internally (see `brokerFailedInternally`). */
+  private internalFailuresAtStart = 0;
   /** The watch of the current connection; the run ends after it. */
   private watching: Promise<void> | undefined;
   /** How the run ended, when it ended without an error. */
@@ -125,7 +127,7 @@ export class Daemon {
     // Read once, at start, like Python: a bad [tls] file fails now (exit 1), and a
     // certificate being rotated on disk cannot break a later reconnection.
     const supervisor = new ConnectionSupervisor({
-      pool: new BrokerPool([connectionSettings(config)]),
+      pool: new BrokerPool(brokerAddresses(config)),
       maxDelayMs: config.reconnect_max_delay * 1000,
     });
     this.supervisor = supervisor;
@@ -240,7 +242,8 @@ export class Daemon {
       await connection.close();
       this.onConnection = false;
       if (this.stopRequested || this.pendingEnd) void this.supervisor!.close();
-      if (!first && !this.stopRequested && retriedOnReconnection(error, gone)) {
+      const retriedAtStart = first && brokerFailedInternally(error) && ++this.internalFailuresAtStart <= INTERNAL_FAILURE_RETRIES_AT_START;
+      if ((!first || retriedAtStart) && !this.stopRequested && retriedOnReconnection(error, gone)) {
         logRetry(error);
         throw new ReconnectRequest("registration failed", { cause: error });
       }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { BrokerConnection } from "../amqp/connection.js";
-import { ManagementClient } from "../amqp/management.js";
+import { ManagementClient, ManagementSessionEnded } from "../amqp/management.js";
 import { declareTopology } from "../amqp/topology.js";
 import type { Config } from "../config/types.js";
 import { QueueConsumer } from "../consumer/queue-consumer.js";
@@ -90,6 +90,21 @@ export function retriedOnReconnection(error: unknown, connectionGone: boolean): 
   if (error instanceof PermissionError) return false;
   if (error instanceof BadDeclarationError) return error.reason.startsWith("404") || (connectionGone && !error.reason.startsWith("403"));
   return true;
+}
+
+/** How often a first registration that the broker failed internally is tried again before the run ends. */
+export const INTERNAL_FAILURE_RETRIES_AT_START = 3;
+
+/**
+ * The broker failed, rather than refused: RabbitMQ 4.0.5's AMQP management
+ * ends the session with amqp:internal-error when another client (a second
+ * daemon starting at the same moment) created the same quorum queue an
+ * instant before (its declare answers 200 where it expects 201). A new
+ * connection declares again and finds the queue; a few tries, so that a
+ * failure that is not a race still ends the run.
+ */
+export function brokerFailedInternally(error: unknown): boolean {
+  return error instanceof ManagementSessionEnded && error.condition === "amqp:internal-error";
 }
 
 /** Anything unforeseen while registering is exit 11; our typed errors keep their code. */

@@ -6,7 +6,7 @@
 import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
-import { parseAmqpUrl } from "../config/amqp-url.js";
+import { amqpUrls, parseAmqpUrl } from "../config/amqp-url.js";
 import type { CallbackOrigin } from "../callback/spec.js";
 import type { RunEnd } from "../ending.js";
 import type { MessageHandler } from "../runner/process.js";
@@ -32,9 +32,12 @@ export async function runConsumer(options: RunConsumerOptions): Promise<RunEnd> 
   const { config } = options;
   setCurrentConfig(config);
   applyLogConfig(config.log_config);
-  const url = parseAmqpUrl(config.amqp_url);
-  const external = url.scheme === "amqps" && Boolean(config.tls.certfile && config.tls.keyfile);
-  warnIfDebugShowsPassword(process.env["DEBUG"], url.hasCredentials && !external);
+  const x509 = Boolean(config.tls.certfile && config.tls.keyfile);
+  const sendsPassword = amqpUrls(config.amqp_url).some((text) => {
+    const url = parseAmqpUrl(text);
+    return url.hasCredentials && !(url.scheme === "amqps" && x509);
+  });
+  warnIfDebugShowsPassword(process.env["DEBUG"], sendsPassword);
   const daemon = new Daemon({
     config,
     callback: options.callback ?? { spec: options.callbackSpec, source: options.callbackSource, pluginDir: config.plugin_dir, cwd: process.cwd() },

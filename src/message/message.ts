@@ -127,6 +127,20 @@ export class Message {
   severity: number;
   /** The queue the message arrived on; null unless received. */
   queue: string | null = null;
+  /**
+   * Ours (not in Python): how many earlier deliveries of this message failed,
+   * as the broker counts them (the AMQP header's delivery-count; 0 on the
+   * first delivery and for messages built here). On a quorum queue a callback
+   * can drop a poison message after N attempts; `x-delivery-limit` does it
+   * broker-side.
+   */
+  deliveryCount = 0;
+  /**
+   * Ours: true when the broker delivered this message before (to this or
+   * another consumer, e.g. one whose connection died before it settled): a
+   * duplicate is possible. False on a first delivery and for messages built here.
+   */
+  redelivered = false;
   /** Number shapes of the parsed body/headers (null for messages built in JS). */
   shapes: NumberShapes | null;
   #priority: number | null | undefined;

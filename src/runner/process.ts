@@ -38,6 +38,8 @@ export async function processDelivery(context: ProcessContext, raw: RawDelivery)
   let message: Message;
   try {
     message = decodeMessage(amqpMessageOf(raw), context.queue);
+    message.deliveryCount = raw.deliveryCount ?? 0;
+    message.redelivered = message.deliveryCount > 0 || raw.firstAcquirer === false;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     log.warning(`Message id ${idText(raw.messageId)} did not pass validation; ignoring message`);

@@ -570,4 +570,5 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced (test/broker/cluster.sh reuses the root, process and mount helpers): define only.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi

@@ -44,8 +44,8 @@ export interface PeerConfigOptions {
   /** Extra top-level TOML lines (e.g. `watchdog_timeout = 1`). */
   readonly extra?: string;
   readonly consumerConfig?: Record<string, unknown>;
-  /** Defaults to the peer's URL with guest/guest. */
-  readonly amqpUrl?: string;
+  /** Defaults to the peer's URL with guest/guest; a list is written as a TOML array. */
+  readonly amqpUrl?: string | readonly string[];
   /** `?heartbeat=` in the peer's URL, seconds. */
   readonly heartbeat?: number;
 }
