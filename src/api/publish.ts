@@ -14,7 +14,7 @@
 import { BrokerPool } from "../amqp/brokers.js";
 import { toAmqpMessage } from "../amqp/outgoing.js";
 import { Publisher, SendAborted } from "../amqp/publisher.js";
-import { connectionSettings } from "../amqp/settings.js";
+import { brokerAddresses } from "../amqp/settings.js";
 import { ConnectionSupervisor } from "../amqp/supervisor.js";
 import { currentConfig } from "../config/current.js";
 import type { Config } from "../config/types.js";
@@ -114,7 +114,7 @@ function sharedClient(config: Config | undefined): Client {
   if (shared) return shared;
   const resolved = config ?? currentConfig();
   const supervisor = new ConnectionSupervisor({
-    pool: new BrokerPool([connectionSettings(resolved)]),
+    pool: new BrokerPool(brokerAddresses(resolved)), // every amqp_url of a list: publishing fails over like consuming
     maxDelayMs: resolved.reconnect_max_delay * 1000,
   });
   const client: Client = { config: resolved, supervisor, publisher: new Publisher(supervisor), supervisorClosed: false };
