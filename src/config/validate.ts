@@ -86,13 +86,13 @@ function flag(value: unknown, ...path: Array<string | number>): boolean {
   return truth;
 }
 
-/** A key only publishing reads: the consumer never uses it, so a bad value is a WARNING and the default. */
+/** A key only publishing reads: a bad value is a WARNING and the default (Python would fail only when publishing). */
 function publishOnly<T>(key: "publish_exchange" | "topic_prefix" | "publish_priority", value: unknown, check: (v: unknown) => T, fallback: T): T {
   try {
     return check(value);
   } catch (error) {
     if (!(error instanceof ConfigProblem)) throw error;
-    tolerate([key], `is not valid (${error.message.replace(/^'[^']*' /, "")})`, "only publishing reads it and the consumer never does, so ours ignores it");
+    tolerate([key], `is not valid (${error.message.replace(/^'[^']*' /, "")})`, "the consumer never reads it, and publishing uses the default instead");
     return fallback;
   }
 }
