@@ -36,14 +36,7 @@ set -a
 eval "$(bash "$CLUSTER" env)" || exit 1
 set +a
 
-options=()
-files=()
-for arg in "$@"; do
-  if [[ $arg == -* ]]; then options+=("$arg"); else files+=("$arg"); fi
-done
-if ((${#files[@]} == 0)); then
-  mapfile -t files < <(find test/cluster -name '*.test.ts' | sort)
-fi
-
-node --import tsx --test --test-concurrency=1 --test-reporter=spec "${options[@]}" "${files[@]}"
+# shellcheck source=../support/run-node-tests.sh
+source test/support/run-node-tests.sh
+run_node_tests test/cluster "$@"
 exit $?
