@@ -14,7 +14,8 @@
  * FM_BENCH_ROUNDS (2; the best round of each variant is reported),
  * FM_BENCH_ONLY (a substring of the variants to run), FM_BENCH_QUIET=1 (log
  * warnings only, to see what logging costs), FM_BENCH_NODE_ARGS
- * (extra node flags for the measured process, e.g. "--cpu-prof").
+ * (extra node flags for the measured process, e.g. "--cpu-prof"), FM_BENCH_WRAP
+ * (a command the measured process runs under, e.g. "strace -f -c -o /tmp/s.txt").
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
@@ -125,7 +126,8 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   const { argv, env, direct } = variant.command(queue, out, dir);
   const [file, args] = direct && (NODE_ARGS.length === 0 || variant.sea) ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];
   const started = Date.now();
-  const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const wrap = (process.env["FM_BENCH_WRAP"] ?? "").split(" ").filter(Boolean);
+  const child = wrap.length ? spawn(wrap[0]!, [...wrap.slice(1), file, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] }) : spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   let last: { cpuMs: number; hwmMiB: number } = { cpuMs: 0, hwmMiB: 0 };
   const poll = setInterval(() => {
     // Keep the largest readings: a zombie (exited, not yet reaped) still has a

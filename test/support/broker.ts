@@ -5,7 +5,7 @@
  * starts it, exports its variables and stops it afterwards). The tests only read the
  * variables that `rabbitmq.sh env` prints.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
@@ -29,20 +29,24 @@ export interface BrokerUrls {
 
 /**
  * The test broker's URLs from `FM_TEST_AMQP_URL`, `FM_TEST_MGMT_URL` and
- * `FM_TEST_BROKER_VERSION`.
- *
- * @throws Error naming the command that starts the broker when they are not set.
+ * `FM_TEST_BROKER_VERSION`. When they are not set (a bench or a single test
+ * file run by hand after `rabbitmq.sh start`), they are taken from what
+ * `rabbitmq.sh env` prints for the same FM_TEST_* settings, and exported to
+ * this process's environment so that child processes see the same broker.
  */
 export function brokerUrls(): BrokerUrls {
-  const amqpUrl = process.env["FM_TEST_AMQP_URL"];
-  const mgmtUrl = process.env["FM_TEST_MGMT_URL"];
-  if (!amqpUrl || !mgmtUrl) {
-    throw new Error(
-      "FM_TEST_AMQP_URL and FM_TEST_MGMT_URL are not set: run `npm run test:integration`, or " +
-        "`bash test/broker/rabbitmq.sh start && eval \"$(bash test/broker/rabbitmq.sh env)\"` first",
-    );
-  }
+  if (!process.env["FM_TEST_AMQP_URL"] || !process.env["FM_TEST_MGMT_URL"]) adoptScriptEnv();
+  const amqpUrl = process.env["FM_TEST_AMQP_URL"]!;
+  const mgmtUrl = process.env["FM_TEST_MGMT_URL"]!;
   return { amqpUrl, mgmtUrl, version: process.env["FM_TEST_BROKER_VERSION"] ?? "" };
+}
+
+function adoptScriptEnv(): void {
+  const printed = execFileSync("bash", [BROKER_SCRIPT, "env"], { encoding: "utf8" });
+  for (const line of printed.split("\n")) {
+    const match = /^(FM_TEST_[A-Z_]+)=(.*)$/.exec(line);
+    if (match) process.env[match[1]!] = match[2]!;
+  }
 }
 
 /**
