@@ -30,7 +30,7 @@ writeFileSync(`${dist}/package.json`, `${JSON.stringify({ type: "commonjs" }, nu
 
 /** Marks of build/patch-rhea.mjs's fixes, per rhea file: the build refuses rhea without them. */
 const RHEA_FIX_MARKS = {
-  "session.js": ["last !== delivery && !message.are_outcomes_equivalent", "(receiver.delivery_count + 1) >>> 0"],
+  "session.js": ["last !== delivery && !message.are_outcomes_equivalent", "(receiver.delivery_count + 1) >>> 0", "!receiver.options.raw_transfers"],
   "link.js": ["this.delivery_count = frame.performative.initial_delivery_count >>> 0"],
 };
 

@@ -19,9 +19,16 @@
  * when credit was 0"). The receiver must start from the sender's count, and
  * the count must wrap at 2^32 like the serial number it is.
  *
+ * 3. Not a bug: an option. A receiver opened with `raw_transfers: true` gets
+ * each message as the bytes of its sections instead of rhea's decoded object,
+ * as rhea already does for message formats other than 0. The daemon decodes
+ * where the callback runs (the worker thread), so the thread that talks to the
+ * broker never spends time decoding, and hands one buffer across instead of a
+ * tree of objects to clone.
+ *
  * The patch is tied to the exact rhea version and the exact original line: any
  * other version fails the install loudly instead of running unpatched (see
- * test/integration/rhea-fixes.test.ts, which proves the fix on a real
+ * test/integration/rhea-fixes.test.ts, which proves the fixes on a real
  * broker). `--check` only verifies; `--revert` restores the original (used to
  * show that the regression test fails without the fix).
  */
@@ -51,6 +58,13 @@ const FIXES = [
       "        // fedora-messaging: a receiver counts deliveries from the sender's initial-delivery-count.\n" +
       "        if (this.is_receiver() && typeof frame.performative.initial_delivery_count === 'number') this.delivery_count = frame.performative.initial_delivery_count >>> 0;\n" +
       "        this.open();\n",
+  },
+  {
+    file: "lib/session.js",
+    broken: "            var msgctxt = current.format === 0 ? {'message':message.decode(data), 'delivery':current}",
+    fixed:
+      "            // fedora-messaging: a receiver opened with raw_transfers gets the encoded message, decoded on the callback's thread.\n" +
+      "            var msgctxt = current.format === 0 && !receiver.options.raw_transfers ? {'message':message.decode(data), 'delivery':current}",
   },
 ];
 
@@ -85,4 +99,4 @@ for (const { file, broken, fixed } of FIXES) {
   }
 }
 if (mode === "--revert") console.error("patch-rhea: reverted to rhea's original code (loses messages, overruns prefetch)");
-else if (changed > 0) console.error(`patch-rhea: applied ${changed} fix(es) to rhea (disposition merging, receiver delivery-count)`);
+else if (changed > 0) console.error(`patch-rhea: applied ${changed} fix(es) to rhea (disposition merging, receiver delivery-count, raw transfers)`);

@@ -11,6 +11,7 @@ import { isIP } from "node:net";
 import rhea, { type Connection, type ConnectionOptions, type Container, type EventContext } from "rhea";
 import { ConnectionError } from "../errors.js";
 import { decodeAmqpBooleansAsBooleans } from "../message/decode.js";
+import { batchFramesPerTurn } from "./frame-batching.js";
 import { BrokerUnreachableError, refusedOpen, socketClosedBeforeOpen, toError } from "./errors.js";
 
 /** What `openConnection` needs; built from the config by `connectionSettings()`. */
@@ -134,6 +135,7 @@ export function openConnection(settings: ConnectionSettings): Promise<BrokerConn
 
   return new Promise<BrokerConnection>((resolve, reject) => {
     const raw = ourContainer().connect(options);
+    batchFramesPerTurn(raw);
     let wrapper: BrokerConnection | undefined;
     let opened = false;
     const timer = setTimeout(() => {

@@ -1,9 +1,22 @@
 /**
- * The parts of a received AMQP message that decoding needs, as plain data that
- * can cross to the worker thread with `postMessage` (rhea's message objects
- * carry methods and Buffers views of frame buffers; this copies the body once).
+ * A received message on its way to the callback. The consumer's receiver takes
+ * messages undecoded (`raw_transfers`, see build/patch-rhea.mjs): the bytes of
+ * their AMQP sections travel to the callback's thread, which decodes them into
+ * a RawDelivery, the parts of the message that decoding a fedora-messaging
+ * Message needs.
  */
-import type { Message as AmqpMessage } from "rhea";
+import rhea, { type Message as AmqpMessage } from "rhea";
+import { readDelivery } from "./section-reader.js";
+
+/** A message as it came off the wire (its AMQP sections), or already taken apart. */
+export type Delivered = Uint8Array | RawDelivery;
+
+/** Takes a delivered message apart, decoding its bytes when it came undecoded. */
+export function rawDeliveryOf(delivered: Delivered): RawDelivery {
+  if (!(delivered instanceof Uint8Array)) return delivered;
+  const bytes = Buffer.isBuffer(delivered) ? delivered : Buffer.from(delivered.buffer, delivered.byteOffset, delivered.byteLength);
+  return readDelivery(bytes) ?? rawDelivery(rhea.message.decode(bytes) as unknown as AmqpMessage);
+}
 
 export interface RawDelivery {
   readonly annotations: Record<string, unknown> | undefined;

@@ -20,7 +20,6 @@ import { UnexpectedRegistrationError } from "../errors.js";
 import { getLogger } from "../log.js";
 import { queueAddress } from "../amqp/address.js";
 import { attachFailure, linkEnd, toError } from "../amqp/errors.js";
-import { rawDelivery } from "./delivery.js";
 import { noteBody } from "./large-bodies.js";
 import type { CallbackEnd } from "../ending.js";
 import type { LinkEnd } from "../amqp/errors.js";
@@ -105,6 +104,8 @@ export class QueueConsumer {
       source: { address: queueAddress(queue) },
       credit_window: 0,
       autoaccept: false,
+      // Undecoded: decoding happens on the callback's thread (build/patch-rhea.mjs).
+      raw_transfers: true,
       snd_settle_mode: 0, // unsettled: the broker waits for our outcome
       rcv_settle_mode: 0, // first: our outcome settles at once
     });
@@ -139,7 +140,8 @@ export class QueueConsumer {
       session.on("session_error", refused);
       session.on("session_close", refused);
       receiver.on("message", (context: EventContext) => {
-        if (context.delivery && context.message) this.onMessage(context.delivery, context.message);
+        const encoded = context.message as unknown as Buffer | undefined;
+        if (context.delivery && encoded) this.onMessage(context.delivery, encoded);
       });
     });
   }
@@ -165,7 +167,7 @@ export class QueueConsumer {
 
   // --- internal ---
 
-  private onMessage(delivery: Delivery, message: Parameters<typeof rawDelivery>[0]): void {
+  private onMessage(delivery: Delivery, encoded: Buffer): void {
     if (!this.accepting) {
       // Arrived after we stopped taking work (credit was already granted): back to the queue.
       delivery.release();
@@ -174,9 +176,8 @@ export class QueueConsumer {
     this.lastActivityAt = Date.now();
     const id = nextDeliveryId++;
     this.unsettled.set(id, delivery);
-    const raw = rawDelivery(message);
-    this.options.runner.submit(id, raw);
-    noteBody(raw.data?.byteLength ?? 0);
+    this.options.runner.submit(id, encoded);
+    noteBody(encoded.byteLength);
   }
 
   /** Called by the daemon for each outcome the runner reports. */

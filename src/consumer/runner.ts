@@ -11,7 +11,7 @@
  *   callback that blocks for longer than the broker's idle timeout loses the
  *   connection.
  */
-import type { RawDelivery } from "./delivery.js";
+import type { Delivered } from "./delivery.js";
 import type { Outcome } from "./outcome.js";
 import type { SharedStats } from "./stats.js";
 
@@ -27,7 +27,7 @@ export interface CallbackRunner {
   /** Loads the callback; rejects with CallbackLoadError when it cannot. */
   start(events: RunnerEvents): Promise<void>;
   /** Queues one delivery for processing. */
-  submit(id: number, raw: RawDelivery): void;
+  submit(id: number, delivered: Delivered): void;
   /**
    * Stops taking work: the message being processed (if any) finishes and its
    * outcome is reported; the queued ones are not processed. Resolves with their

@@ -9,7 +9,7 @@ import { callbackRepr, type MessageHandler } from "./process.js";
 import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import { SerialProcessor } from "./serial-processor.js";
-import type { RawDelivery } from "../consumer/delivery.js";
+import type { Delivered } from "../consumer/delivery.js";
 import { SharedStats } from "../consumer/stats.js";
 import { watchMainThread } from "./death.js";
 
@@ -52,8 +52,8 @@ export class InProcessRunner implements CallbackRunner {
     }
   }
 
-  submit(id: number, raw: RawDelivery): void {
-    this.started().submit(id, raw);
+  submit(id: number, delivered: Delivered): void {
+    this.started().submit(id, delivered);
   }
 
   drain(): Promise<number[]> {

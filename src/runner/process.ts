@@ -8,7 +8,7 @@ import { getLogger } from "../log.js";
 import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
 import { pyStr } from "../python/pyrepr.js";
-import { amqpMessageOf, type RawDelivery } from "../consumer/delivery.js";
+import { amqpMessageOf, rawDeliveryOf, type Delivered } from "../consumer/delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import type { RedeliveryLog } from "./redelivery-log.js";
 import type { SharedStats } from "../consumer/stats.js";
@@ -32,9 +32,10 @@ export interface ProcessContext {
   readonly redeliveries?: RedeliveryLog;
 }
 
-export async function processDelivery(context: ProcessContext, raw: RawDelivery): Promise<Outcome> {
+export async function processDelivery(context: ProcessContext, delivered: Delivered): Promise<Outcome> {
   // The main thread counts bodies as they arrive (consumer/queue-consumer.ts); a worker counts its copies.
-  if (!isMainThread) noteBody(raw.data?.byteLength ?? 0);
+  if (!isMainThread) noteBody(delivered instanceof Uint8Array ? delivered.byteLength : (delivered.data?.byteLength ?? 0));
+  const raw = rawDeliveryOf(delivered);
   let message: Message;
   try {
     message = decodeMessage(amqpMessageOf(raw), context.queue);

@@ -5,7 +5,7 @@
  * After an outcome that stops the consumer (HaltConsumer, unexpected error) it
  * processes nothing more: the rest stays queued for the owner to release.
  */
-import type { RawDelivery } from "../consumer/delivery.js";
+import type { Delivered } from "../consumer/delivery.js";
 import { outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import { getLogger } from "../log.js";
 import { processDelivery, type ProcessContext } from "./process.js";
@@ -15,7 +15,7 @@ const log = getLogger("fedora_messaging.twisted.consumer");
 
 interface Item {
   readonly id: number;
-  readonly raw: RawDelivery;
+  readonly raw: Delivered;
 }
 
 export class SerialProcessor {
@@ -47,7 +47,7 @@ export class SerialProcessor {
     return this.queue.length - this.head;
   }
 
-  submit(id: number, raw: RawDelivery): void {
+  submit(id: number, raw: Delivered): void {
     this.queue.push({ id, raw });
     if (!this.running && !this.stopped) void this.run();
   }

@@ -6,7 +6,7 @@
  * the worker reports outcomes together unless a callback is slow.
  */
 import type { Config } from "../config/types.js";
-import type { RawDelivery } from "../consumer/delivery.js";
+import type { DeliveryBatch } from "./delivery-batch.js";
 import type { Outcome } from "../consumer/outcome.js";
 import type { CallbackSource } from "../callback/spec.js";
 
@@ -19,7 +19,7 @@ export type ToWorker =
       /** The queue's counters (consumer/stats.ts), shared with the main thread. */
       readonly stats: SharedArrayBuffer;
     }
-  | { readonly t: "deliver"; readonly ids: number[]; readonly raws: RawDelivery[] }
+  | { readonly t: "deliver"; readonly ids: number[]; readonly batch: DeliveryBatch }
   | { readonly t: "drain" }
   | { readonly t: "discard" };
 

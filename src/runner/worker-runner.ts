@@ -9,7 +9,8 @@
 import { Worker } from "node:worker_threads";
 import type { Config } from "../config/types.js";
 import { CallbackLoadError } from "../errors.js";
-import type { RawDelivery } from "../consumer/delivery.js";
+import type { Delivered } from "../consumer/delivery.js";
+import { batchTransfers, packDeliveries } from "./delivery-batch.js";
 import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
@@ -43,7 +44,7 @@ export class WorkerRunner implements CallbackRunner {
   private worker: Worker | undefined;
   private events: RunnerEvents | undefined;
   private batchIds: number[] = [];
-  private batchRaws: RawDelivery[] = [];
+  private batchItems: Delivered[] = [];
   private flushScheduled = false;
   private outstanding = 0;
   private drainWaiter: ((ids: number[]) => void) | undefined;
@@ -101,10 +102,10 @@ export class WorkerRunner implements CallbackRunner {
     });
   }
 
-  submit(id: number, raw: RawDelivery): void {
+  submit(id: number, delivered: Delivered): void {
     this.outstanding++;
     this.batchIds.push(id);
-    this.batchRaws.push(raw);
+    this.batchItems.push(delivered);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // rhea hands over every transfer of one socket read synchronously: a
@@ -125,7 +126,7 @@ export class WorkerRunner implements CallbackRunner {
 
   discardQueued(): void {
     this.batchIds = [];
-    this.batchRaws = [];
+    this.batchItems = [];
     this.post({ t: "discard" });
   }
 
@@ -145,9 +146,11 @@ export class WorkerRunner implements CallbackRunner {
   private flushBatch(): void {
     this.flushScheduled = false;
     if (this.batchIds.length === 0) return;
-    this.post({ t: "deliver", ids: this.batchIds, raws: this.batchRaws });
+    const batch = packDeliveries(this.batchItems);
+    // Moved to the worker, not copied: this thread keeps no copy of the bodies.
+    this.worker?.postMessage({ t: "deliver", ids: this.batchIds, batch } satisfies ToWorker, batchTransfers(batch));
     this.batchIds = [];
-    this.batchRaws = [];
+    this.batchItems = [];
   }
 
   private post(message: ToWorker): void {
