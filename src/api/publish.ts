@@ -36,15 +36,6 @@ export interface PublishOptions {
   readonly config?: Config;
 }
 
-/** @internal Options of the CLI's `publish`. */
-export interface InternalPublishOptions extends PublishOptions {
-  /**
-   * "message": send the message's own priority, 0 included (a record read from a file, as Python's
-   * `load_message` sets it). Default "config": `publish_priority` for a message whose priority is 0.
-   */
-  readonly priorityFrom?: "message" | "config";
-}
-
 /**
  * Validates `message` and publishes it to `exchange` with its topic (after
  * `topic_prefix`) as the routing key. Resolves once the broker accepted it;
@@ -58,14 +49,14 @@ export interface InternalPublishOptions extends PublishOptions {
  *   broker unreachable, or no such exchange), ConnectionException (the broker
  *   refused the connection: credentials, vhost, TLS).
  */
-export async function publish(message: Message, options: InternalPublishOptions = {}): Promise<void> {
+export async function publish(message: Message, options: PublishOptions = {}): Promise<void> {
   message.validate();
   const client = sharedClient(options.config);
   const { config } = client;
   // Python: only None means publish_exchange; "" is the default exchange (the routing key names a queue).
   const exchange = options.exchange ?? config.publish_exchange;
   const timeoutS = options.timeout ?? DEFAULT_PUBLISH_TIMEOUT_S;
-  const amqp = toAmqpMessage(message, priorityToSend(message, config, options.priorityFrom ?? "config"));
+  const amqp = toAmqpMessage(message, priorityToSend(message, config));
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutS * 1000);
   try {
@@ -130,11 +121,15 @@ function forget(client: Client): void {
 
 /**
  * Python builds the AMQP priority from `publish_priority` when a message is
- * made (absent when unset, the `priority` header mirroring it or 0), and
- * `load_message` sets a record's own priority (0 when it has none).
+ * made (absent when unset, the `priority` header mirroring it or 0); a
+ * priority set afterwards, as `load_message` sets a record's own (0 when it
+ * has none), or received with the message, is sent as it is. Ours applies
+ * `publish_priority` here, where the configuration is known, to messages
+ * whose priority was never set.
  */
-function priorityToSend(message: Message, config: Config, from: "message" | "config"): number | undefined {
-  if (from === "message" || message.priority !== 0) return message.priority;
+function priorityToSend(message: Message, config: Config): number | undefined {
+  const own = message.priorityProperty;
+  if (own !== null) return own ?? undefined;
   if (config.publish_priority === null) return undefined;
   message.priority = config.publish_priority;
   return config.publish_priority;

@@ -69,7 +69,7 @@ export async function runPublishCommand(context: CommandRunContext<PublishValues
       }
       for (const message of messages) {
         echo(`Publishing message with topic ${message.topic}`);
-        await api.publish(message, { config, exchange: context.values.exchange ?? null, priorityFrom: "message" });
+        await api.publish(message, { config, exchange: context.values.exchange ?? null });
       }
     }
   } catch (error) {

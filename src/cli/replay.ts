@@ -47,7 +47,7 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
     throw error;
   }
   try {
-    await api.publish(message, { config, priorityFrom: "message" });
+    await api.publish(message, { config });
   } catch (error) {
     if (error instanceof Error && !(error instanceof ValidationError)) throw new PublishException(error.message, { cause: error });
     throw error;

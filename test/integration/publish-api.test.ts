@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
-import { closePublisher, loadConfig, Message, publish, type Config } from "../../src/index.js";
+import { closePublisher, loadConfig, loadMessage, Message, publish, type Config } from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { closeConnectionsOfApp, listConnections, setTopicPermissions } from "../support/management.js";
 import { usersWithoutWrite } from "../support/users.js";
@@ -80,6 +80,25 @@ test("topic_prefix and publish_priority take effect as in Python", async () => {
   assert.deepEqual(ours.properties.headers?.["priority"], ["int", "3"]);
   assert.deepEqual({ ...ours, routing_key: "<topic>" }, fixture["prefixed"]);
   if (pythonFedoraMessagingInstalled()) assert.deepEqual(ours, pythonReceived(conf, topic, key));
+});
+
+test("a loaded record keeps its own priority under publish_priority, 0 included (Python's load_message sets it after the constructor)", async () => {
+  const conf = configFile(uniqueName("record-priority"), ["publish_priority = 3"]);
+  const topic = uniqueName("record-priority");
+  const queue = uniqueName("pub-record-priority");
+  pikaDeclare(queue, "amq.topic", topic);
+  for (const priority of [0, 5, null]) {
+    await publish(loadMessage({ topic, body: { priority }, headers: {}, priority }), { config: config(conf) });
+  }
+  await publish(new Message({ topic, body: { built: true } }), { config: config(conf) });
+  const received = pikaGet(queue, 4).map((m) => normalised(m));
+  // null in a record is 0 (Python's priority setter); a message built here takes publish_priority.
+  assert.deepEqual(received.map((m) => [m.properties.priority, m.properties.headers?.["priority"]]), [
+    [0, ["int", "0"]],
+    [5, ["int", "5"]],
+    [0, ["int", "0"]],
+    [3, ["int", "3"]],
+  ]);
 });
 
 test("publish_exchange and the exchange option choose the exchange", async () => {
