@@ -21,6 +21,7 @@ import type { Config } from "../config/types.js";
 import { PublishTimeout } from "../errors.js";
 import { getLogger } from "../log.js";
 import type { Message } from "../message/message.js";
+import { pre_publish_signal, publish_failed_signal, publish_signal } from "./signals.js";
 
 const log = getLogger("fedora_messaging.twisted.protocol");
 
@@ -43,6 +44,10 @@ export interface PublishOptions {
  * as in Python. Lost connections are re-made and the message sent again
  * until `timeout`: a message may then arrive twice.
  *
+ * Sends Python's publish signals (`./signals.ts`): `pre_publish_signal`
+ * first (a receiver may change the message; it is validated after), then
+ * `publish_signal` once accepted or `publish_failed_signal` with the error.
+ *
  * @throws ValidationError (the message fails its schema; nothing is sent),
  *   PublishForbidden (no permission to publish there), PublishReturned (the
  *   broker would not keep it), PublishTimeout (not accepted within `timeout`:
@@ -50,6 +55,31 @@ export interface PublishOptions {
  *   refused the connection: credentials, vhost, TLS).
  */
 export async function publish(message: Message, options: PublishOptions = {}): Promise<void> {
+  await pre_publish_signal.send(publish, { message });
+  try {
+    await validateAndSend(message, options);
+    await publish_signal.send(publish, { message });
+  } catch (error) {
+    await publish_failed_signal.send(publish, { message, reason: error });
+    throw error;
+  }
+}
+
+/** Closes the shared publishing connection (idempotent); the next `publish()` opens a new one. */
+export async function closePublisher(): Promise<void> {
+  const client = shared;
+  shared = undefined;
+  await client?.supervisor.close();
+}
+
+/** Python's `_encoded_routing_key`: `topic_prefix` (without trailing dots) + "." + topic, when a prefix is set. */
+export function routingKey(topic: string, config: Pick<Config, "topic_prefix">): string {
+  return config.topic_prefix ? `${config.topic_prefix.replace(/\.+$/, "")}.${topic}` : topic;
+}
+
+// --- internal ---
+
+async function validateAndSend(message: Message, options: PublishOptions): Promise<void> {
   message.validate();
   const client = sharedClient(options.config);
   const { config } = client;
@@ -77,20 +107,6 @@ export async function publish(message: Message, options: PublishOptions = {}): P
     clearTimeout(timer);
   }
 }
-
-/** Closes the shared publishing connection (idempotent); the next `publish()` opens a new one. */
-export async function closePublisher(): Promise<void> {
-  const client = shared;
-  shared = undefined;
-  await client?.supervisor.close();
-}
-
-/** Python's `_encoded_routing_key`: `topic_prefix` (without trailing dots) + "." + topic, when a prefix is set. */
-export function routingKey(topic: string, config: Pick<Config, "topic_prefix">): string {
-  return config.topic_prefix ? `${config.topic_prefix.replace(/\.+$/, "")}.${topic}` : topic;
-}
-
-// --- internal ---
 
 interface Client {
   readonly config: Config;

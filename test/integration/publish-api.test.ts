@@ -12,7 +12,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
-import { closePublisher, loadConfig, loadMessage, Message, publish, type Config } from "../../src/index.js";
+import {
+  closePublisher,
+  loadConfig,
+  loadMessage,
+  Message,
+  pre_publish_signal,
+  publish,
+  publish_failed_signal,
+  publish_signal,
+  type Config,
+  type Receiver,
+  type Signal,
+} from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { closeConnectionsOfApp, listConnections, setTopicPermissions } from "../support/management.js";
 import { usersWithoutWrite } from "../support/users.js";
@@ -233,4 +245,33 @@ test("exchange \"\" is the default exchange (Python: only None means publish_exc
   const [received] = pikaGet(queue, 1);
   assert.equal(received?.exchange, "");
   assert.equal(received?.body, '{"n": 1}');
+});
+
+test("the publish signals: pre_publish may change what is sent, publish_success once accepted, publish_failed with the PublishTimeout", async () => {
+  const seen: string[] = [];
+  const receivers: Array<[Signal<never>, Receiver<never>]> = [];
+  const on = <K>(signal: Signal<K>, receiver: Receiver<K>) => {
+    signal.connect(receiver);
+    receivers.push([signal as unknown as Signal<never>, receiver as Receiver<never>]);
+  };
+  on(pre_publish_signal, (_sender, { message }) => {
+    seen.push(`pre_publish ${message.topic}`);
+    message.body = { ...message.body, stamped: true };
+  });
+  on(publish_signal, (_sender, { message }) => void seen.push(`publish_success ${message.topic}`));
+  on(publish_failed_signal, (_sender, { message, reason }) => void seen.push(`publish_failed ${message.topic} ${(reason as Error).name}`));
+  try {
+    const topic = uniqueName("signals");
+    const queue = uniqueName("pub-signals");
+    pikaDeclare(queue, "amq.topic", topic);
+    await publish(new Message({ topic, body: { n: 1 } }), { config: config(configFile(uniqueName("signals"))) });
+    assert.equal(pikaGet(queue, 1)[0]?.body, '{"n": 1, "stamped": true}');
+    assert.deepEqual(seen.splice(0), [`pre_publish ${topic}`, `publish_success ${topic}`]);
+    await closePublisher();
+    const down = configFile(uniqueName("signals-down"), [], `amqp://guest:guest@127.0.0.1:${await freePort()}/`);
+    await assert.rejects(publish(new Message({ topic: "t", body: {} }), { config: config(down), timeout: 1 }), { name: "PublishTimeout" });
+    assert.deepEqual(seen, ["pre_publish t", "publish_failed t PublishTimeout"]);
+  } finally {
+    for (const [signal, receiver] of receivers) signal.disconnect(receiver);
+  }
 });
