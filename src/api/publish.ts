@@ -65,11 +65,21 @@ export async function publish(message: Message, options: PublishOptions = {}): P
   }
 }
 
-/** Closes the shared publishing connection (idempotent); the next `publish()` opens a new one. */
+/**
+ * Closes the shared publishing connection (idempotent); the next `publish()`
+ * opens a new one. When a connection was made, logs the three lines Python's
+ * protocol logs when its reactor stops at exit (no consumers to wait for; the
+ * connection was gone by the time its second halt ran).
+ */
 export async function closePublisher(): Promise<void> {
   const client = shared;
   shared = undefined;
-  await client?.supervisor.close();
+  if (!client) return;
+  await client.supervisor.close();
+  if (!client.everConnected) return;
+  log.info("Waiting for 0 consumer(s) to finish processing before halting");
+  log.info("Finished canceling 0 consumers");
+  log.info("Disconnect requested, but AMQP connection already gone");
 }
 
 /** Python's `_encoded_routing_key`: `topic_prefix` (without trailing dots) + "." + topic, when a prefix is set. */
@@ -93,13 +103,8 @@ async function validateAndSend(message: Message, options: PublishOptions): Promi
     const result = await client.publisher.send(exchange, routingKey(message.topic, config), amqp, abort.signal);
     if (result === "unroutable") log.debug(`No queue is bound for ${message.topic} on exchange ${exchange}; the broker dropped message ${message.id}`);
   } catch (error) {
-    if (error instanceof SendAborted) {
-      const last = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-      throw new PublishTimeout(`Publishing timed out after waiting ${timeoutS} seconds.${last}`, { cause: error.cause });
-    }
-    if (error instanceof Error && (error.name === "PublishForbidden" || error.name === "PublishReturned")) {
-      log.error(`Message was ${error.name === "PublishForbidden" ? "forbidden" : "rejected"} by the broker (${error.message})`);
-    }
+    // Python's message exactly; the last problem met (no such exchange, ...) is the cause.
+    if (error instanceof SendAborted) throw new PublishTimeout(`Publishing timed out after waiting ${timeoutS} seconds.`, { cause: error.cause });
     // A refused connection ends the shared client: the next publish() tries again.
     if (client.supervisorClosed || (error instanceof Error && error.name === "ConnectionError")) forget(client);
     throw error;
@@ -113,6 +118,7 @@ interface Client {
   readonly supervisor: ConnectionSupervisor;
   readonly publisher: Publisher;
   supervisorClosed: boolean;
+  everConnected: boolean;
 }
 
 let shared: Client | undefined;
@@ -123,9 +129,13 @@ function sharedClient(config: Config | undefined): Client {
   const supervisor = new ConnectionSupervisor({
     pool: new BrokerPool(brokerAddresses(resolved)), // every amqp_url of a list: publishing fails over like consuming
     maxDelayMs: resolved.reconnect_max_delay * 1000,
+    connectionLogLevel: "debug", // Python says nothing about its publishing connection
   });
-  const client: Client = { config: resolved, supervisor, publisher: new Publisher(supervisor), supervisorClosed: false };
+  const client: Client = { config: resolved, supervisor, publisher: new Publisher(supervisor), supervisorClosed: false, everConnected: false };
   void supervisor.closed().then(() => (client.supervisorClosed = true));
+  supervisor.onStatus((status) => {
+    if (status.kind === "connected") client.everConnected = true;
+  });
   supervisor.start();
   shared = client;
   return client;

@@ -10,6 +10,7 @@
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
 import { CommandFailure, PROG, REPLAY_DESCRIPTION, replayArgs, UsageError, type ScannedValues } from "./_args.js";
+import { atExit } from "./_at-exit.js";
 import type { CommandRunContext } from "./_command.js";
 import { DEFAULT_DATAGREPPER_URL, fetchMessage, isEmpty } from "./_datagrepper.js";
 
@@ -52,7 +53,7 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
     if (error instanceof Error && !(error instanceof ValidationError)) throw new PublishException(error.message, { cause: error });
     throw error;
   } finally {
-    await api.closePublisher();
+    atExit(api.closePublisher);
   }
   echo(`Message with ID ${messageId} has been successfully replayed.`);
   return { kind: "stopped" };
