@@ -5,6 +5,18 @@
  */
 export { consume, type ConsumeCallback, type ConsumeOptions, type ConsumeResult, type BindingInput } from "./api/consume.js";
 export { publish, closePublisher, type PublishOptions } from "./api/publish.js";
+export {
+  pre_publish_signal,
+  publish_signal,
+  publish_failed_signal,
+  prePublishSignal,
+  publishSignal,
+  publishFailedSignal,
+  Signal,
+  type Receiver,
+  type PublishSignalArgs,
+  type PublishFailedSignalArgs,
+} from "./api/signals.js";
 export type { RunEnd, Halted } from "./ending.js";
 export {
   Nack,

@@ -8,6 +8,7 @@
  * dist/fedora-messaging.js); this module only exports.
  */
 import { exitCodeForEnd, exitCodeForError, type ExitReport } from "./cli/exit-codes.js";
+import { runAtExit } from "./cli/_at-exit.js";
 import { runCli, type CliDeps } from "./cli/index.js";
 
 /** Everything `run` touches in the outside world; each defaults to the real thing. */
@@ -46,6 +47,7 @@ export async function run(argv: readonly string[], deps: MainDeps = {}): Promise
       // Nowhere left to report to (stdout closed); the exit code still says it.
     }
   }
+  await runAtExit();
   return report.code;
 }
 

@@ -31,8 +31,9 @@ import { PublishForbidden, PublishReturned } from "../errors.js";
 import { getLogger } from "../log.js";
 import { exchangeAddress, queueAddress } from "./address.js";
 import type { BrokerConnection } from "./connection.js";
-import { publishLinkEnd, toError } from "./errors.js";
+import { conditionOf, publishLinkEnd, toError } from "./errors.js";
 import type { ConnectionSupervisor } from "./supervisor.js";
+import { pyStrRepr } from "../python/pyrepr.js";
 
 const log = getLogger("fedora_messaging.twisted.protocol");
 
@@ -99,11 +100,20 @@ export class Publisher {
         if (error instanceof SendAborted) throw new SendAborted("aborted", { cause: lastProblem });
         const problem = error as Error;
         const meaning = publishLinkEnd(problem);
-        if (meaning === "forbidden") throw new PublishForbidden(problem.message, { cause: problem });
+        // Python's lines (twisted/protocol.py `publish`): RabbitMQ's 403 channel close, a nack.
+        if (meaning === "forbidden") {
+          log.error(`Message was forbidden by the broker: ACCESS_REFUSED - ${description(problem)}`);
+          throw new PublishForbidden(channelClosedText(403, "ACCESS_REFUSED", problem), { cause: problem });
+        }
         // The default exchange drops a message for a queue that does not exist (Python: no error); RabbitMQ
         // answers amqp:not-found for a `/queues/<name>` address instead.
         if (exchange === "" && meaning === "missing" && problem instanceof OutcomeError) return "unroutable";
-        if (problem instanceof OutcomeError && meaning !== "missing") throw new PublishReturned(problem.message, { cause: problem });
+        if (problem instanceof OutcomeError && meaning !== "missing") {
+          log.error(`Message was rejected by the broker (${problem.message})`);
+          throw new PublishReturned(problem.message, { cause: problem });
+        }
+        // Said once a send (pika warns on every retry, thousands of times in 30 s); the timeout's line stays Python's.
+        if (meaning === "missing" && !lastProblem) log.warning(`Publishing to exchange ${exchange} failed: ${description(problem)}; retrying until the timeout`);
         lastProblem = problem;
         // Missing exchange, or a link that failed on a connection still open: it would fail again at once.
         if (meaning === "missing" || this.session) await delay(RETRY_DELAY_MS, signal);
@@ -279,6 +289,21 @@ function outcomeError(context: EventContext, outcome: "rejected" | "modified"): 
   const error = toError(state?.error);
   const condition = (error as { condition?: string } | undefined)?.condition ?? "";
   return new OutcomeError(outcome, condition, `the broker answered ${outcome}${error ? `: ${error.message}` : ""}`);
+}
+
+/** What the broker said, without the AMQP condition in front. */
+function description(error: Error): string {
+  const condition = conditionOf(error);
+  const at = condition ? error.message.indexOf(`${condition}: `) : -1;
+  return at === -1 ? error.message : error.message.slice(at + condition.length + 2);
+}
+
+/**
+ * Python's text for the error (pika's ChannelClosedByBroker, `(403, "ACCESS_REFUSED - ...")`):
+ * RabbitMQ's AMQP 1.0 description is its AMQP 0-9-1 reply text without the constant's name.
+ */
+function channelClosedText(code: number, constant: string, error: Error): string {
+  return `(${code}, ${pyStrRepr(`${constant} - ${description(error)}`)})`;
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -73,6 +73,12 @@ export interface SupervisorOptions<C> {
   readonly backoff?: Backoff;
   /** How long a connection must serve before it counts as healthy. Default: STABLE_AFTER_MS. */
   readonly stableAfterMs?: number;
+  /**
+   * The level of the lines about connecting, retrying and reconnecting.
+   * Default "info"; "debug" for publishing, whose connection Python never
+   * mentions (its CLI's output stays Python's).
+   */
+  readonly connectionLogLevel?: "info" | "debug";
 }
 
 /**
@@ -89,6 +95,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
   private readonly open: (settings: ConnectionSettings) => Promise<C>;
   private readonly backoff: Backoff;
   private readonly stableAfterMs: number;
+  private readonly say: { readonly factory: (line: string) => void; readonly protocol: (line: string) => void };
   private readonly work: OnConnect<C>[] = [];
   private readonly listeners = new Set<(status: ConnectionStatus) => void>();
   private current: C | undefined;
@@ -108,6 +115,8 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
     this.pool = options.pool;
     this.open = options.open ?? (openConnection as unknown as (settings: ConnectionSettings) => Promise<C>);
     this.backoff = options.backoff ?? new Backoff({ maxMs: options.maxDelayMs });
+    const level = options.connectionLogLevel ?? "info";
+    this.say = { factory: (line) => factoryLog[level](line), protocol: (line) => log[level](line) };
     this.stableAfterMs = options.stableAfterMs ?? STABLE_AFTER_MS;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.closeCalled = new Promise((resolve) => (this.resolveCloseCalled = resolve));
@@ -206,12 +215,12 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
         const afterFailure = await this.stopping();
         if (afterFailure) return afterFailure.reason;
         if (++failuresThisRound < this.pool.size) {
-          factoryLog.info(`${attempt.message}; trying the next broker`);
+          this.say.factory(`${attempt.message}; trying the next broker`);
           continue;
         }
         failuresThisRound = 0;
         const delay = this.backoff.next();
-        factoryLog.info(`${attempt.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
+        this.say.factory(`${attempt.message}; retrying in ${(delay / 1000).toFixed(1)} s`);
         await this.sleep(delay);
         continue;
       }
@@ -245,7 +254,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
       // One early end is replaced at once (a connection killed by an administrator); a second in a row starts the backoff.
       if (endedEarly > 1) {
         const delay = this.backoff.next();
-        factoryLog.info(
+        this.say.factory(
           `The connection to ${address} ended ${((Date.now() - servedAt) / 1000).toFixed(1)} s after it was set up; ` +
             `reconnecting in ${(delay / 1000).toFixed(1)} s (connections that keep ending early are retried less and less often)`,
         );
@@ -257,7 +266,7 @@ export class ConnectionSupervisor<C extends SupervisedConnection = BrokerConnect
   /** Announces the connection and runs the on-connect work; says what went wrong, if anything. */
   private async serve(connection: C, address: string, first: boolean): Promise<Error | "reconnect" | undefined> {
     this.current = connection;
-    log.info(`Connected to ${address} (${connection.broker.product} ${connection.broker.version})`);
+    this.say.protocol(`Connected to ${address} (${connection.broker.product} ${connection.broker.version})`);
     this.emit({ kind: "connected", address, broker: connection.broker });
     this.working = true;
     try {

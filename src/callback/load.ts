@@ -60,7 +60,8 @@ export async function loadCallback(spec: string, options: LoadCallbackOptions): 
   const location = locateCallback(spec, options);
   const exports = location.kind === "builtin" ? location.exports : await evaluate(location, options.source);
   const value = pickExport(exports, location, options.source);
-  log.info(`Starting consumer with ${spec} callback`);
+  // Python logs it in `_callback_from_python_path` only: never for --callback-file.
+  if (options.source !== "--callback-file") log.info(`Starting consumer with ${spec} callback`);
   return checkCallback(value, location.name);
 }
 

@@ -211,6 +211,23 @@ export class CommandFailure extends Error {
   override name = "CommandFailure";
 }
 
+/**
+ * An exception Python's CLI lets escape (exit 1, a traceback on stderr whose
+ * last line names the exception): ours writes that last line only,
+ * `<python name>: <message>`.
+ */
+export class EscapedException extends Error {
+  override name = "EscapedException";
+  constructor(
+    /** Python's qualified class name, e.g. `fedora_messaging.exceptions.ConnectionException`. */
+    readonly pythonName: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 function extraArguments(rest: readonly string[], command: string): UsageError {
   const plural = rest.length === 1 ? "argument" : "arguments";
   return new UsageError(`Got unexpected extra ${plural} (${rest.join(" ")})`, command);

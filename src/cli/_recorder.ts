@@ -3,13 +3,15 @@
  * is written to the file as one line of `dumps()` with a single synchronous
  * write, so that a stop (SIGINT, SIGTERM, a halt) never leaves half a line;
  * with a limit it halts with 0 once it has the last one (acknowledged), and
- * reports progress: a bar on a terminal, a plain line every tenth otherwise.
+ * reports progress: click's bar on a terminal (`_progress-bar.ts`), as
+ * Python's; otherwise a plain line every tenth (Python prints one empty line).
  * A message that cannot be serialised says so and halts with 1, as Python.
  */
 import { writeSync } from "node:fs";
 import { HaltConsumer, ValidationError } from "../errors.js";
 import type { Message } from "../message/message.js";
 import { dumps } from "../message/serialize.js";
+import { ClickProgressBar } from "./_progress-bar.js";
 
 export interface RecorderOptions {
   /** An open file descriptor, written to synchronously. */
@@ -21,18 +23,21 @@ export interface RecorderOptions {
   readonly now?: () => number;
 }
 
-const BAR_WIDTH = 36;
-
 export class Recorder {
   counter = 0;
-  private readonly started: number;
   private readonly out: NonNullable<RecorderOptions["out"]>;
-  private readonly now: () => number;
+  /** click's bar, made when the recorder is (Python's Recorder makes it in __init__), on a terminal with a limit. */
+  private readonly bar: ClickProgressBar | undefined;
 
   constructor(private readonly options: RecorderOptions) {
     this.out = options.out ?? process.stdout;
-    this.now = options.now ?? Date.now;
-    this.started = this.now();
+    const { limit } = options;
+    this.bar = limit !== undefined && this.out.isTTY ? new ClickProgressBar(limit, this.out, options.now) : undefined;
+  }
+
+  /** The run is over: show the cursor the bar hid (click would leave it hidden). */
+  finish(): void {
+    this.bar?.restoreCursor();
   }
 
   /** The callback. @throws HaltConsumer(0) at the limit, HaltConsumer(1) when the message cannot be serialised. */
@@ -56,14 +61,8 @@ export class Recorder {
   // --- internal ---
 
   private progress(limit: number): void {
-    if (this.out.isTTY) {
-      const done = Math.round((this.counter / limit) * BAR_WIDTH);
-      const elapsedS = Math.max((this.now() - this.started) / 1000, 1e-3);
-      const rate = this.counter / elapsedS;
-      const etaS = Math.round((limit - this.counter) / rate);
-      const end = this.counter >= limit ? "\n" : "";
-      this.out.write(`\r[${"#".repeat(done)}${"-".repeat(BAR_WIDTH - done)}]  ${this.counter}/${limit}  ${rate.toFixed(1)}/s  eta ${etaS}s${end}`);
-    } else if (this.counter === limit || Math.floor((this.counter * 10) / limit) > Math.floor(((this.counter - 1) * 10) / limit)) {
+    if (this.bar) this.bar.update(1);
+    else if (this.counter === limit || Math.floor((this.counter * 10) / limit) > Math.floor(((this.counter - 1) * 10) / limit)) {
       this.out.write(`Recorded ${this.counter} of ${limit} messages\n`);
     }
   }

@@ -11,7 +11,7 @@
  * |------|------------------------------------------|--------------------|
  * | 0    | stopped; HaltConsumer(0)                 | —                  |
  * | N    | HaltConsumer(N)                          | ERROR log (stdout) |
- * | 1    | CallbackLoadError(1); MonitoringError; CommandFailure (click's ClickException); unexpected errors | stderr |
+ * | 1    | CallbackLoadError(1); MonitoringError; CommandFailure (click's ClickException); EscapedException (the last line of Python's traceback); unexpected errors | stderr |
  * | 2    | usage; ConfigurationError; CallbackLoadError(2) | stderr      |
  * | 10   | BadDeclarationError                      | ERROR log          |
  * | 11   | UnexpectedRegistrationError              | ERROR log          |
@@ -26,7 +26,8 @@
  * |------|------------------------------------------|--------------------|
  * | 121  | PublishReturned, PublishForbidden (EREMOTEIO) | "Unable to publish message: …" |
  * | 111  | PublishTimeout (ECONNREFUSED)            | "Unable to connect to the message broker: …" |
- * | 1    | PublishException (the connection refused) | "A general publish exception occurred: …" |
+ * | 1    | PublishException                         | "A general publish exception occurred: …" |
+ * | 1    | ConnectionException (the connection refused; it escapes in Python) | stderr: "fedora_messaging.exceptions.ConnectionException: …" |
  */
 import type { RunEnd } from "../ending.js";
 import { controlKindOf } from "../errors.js";
@@ -83,6 +84,8 @@ function errorReport(error: unknown, e: Record<string, unknown>): ExitReport {
       return e.exitCode === 2
         ? usage(String(e.message), CONSUME_COMMAND)
         : { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };
+    case "EscapedException":
+      return { code: 1, stream: "stderr", message: `${String(e.pythonName)}: ${String(e.message)}` };
     case "CommandFailure":
     case "MonitoringError":
       return { code: 1, stream: "stderr", message: `Error: ${String(e.message)}` };

@@ -6,14 +6,17 @@
  * keep their id, `sent-at` and priority. Exit codes (cli/exit-codes.ts):
  * 0; 2 for an unreadable FILE or an invalid line (naming its number: the
  * lines before it are published); 121 returned or forbidden; 111 timeout;
- * 1 any other publish failure (the broker refused the connection).
+ * 1 the broker refused the connection (Python's ConnectionException escapes:
+ * the last line of its traceback on stderr), or stdin is closed for FILE "-".
+ * The lines on stdout are Python's.
  */
 import { createReadStream } from "node:fs";
 import { access, constants, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
-import { PROG, PUBLISH_DESCRIPTION, publishArgs, UsageError, type ScannedValues } from "./_args.js";
+import { CommandFailure, EscapedException, PROG, PUBLISH_DESCRIPTION, publishArgs, UsageError, type ScannedValues } from "./_args.js";
+import { atExit } from "./_at-exit.js";
 import type { CommandRunContext } from "./_command.js";
 
 export type PublishValues = ScannedValues<typeof publishArgs>;
@@ -24,6 +27,11 @@ export interface PublishServices {
   readonly echo: (line: string) => void;
   /** FILE "-"; default process.stdin. */
   readonly stdin: NodeJS.ReadableStream;
+  /**
+   * Seconds each message may take; default 30, as Python's CLI (which has no
+   * option or configuration key for it). Only tests set it, to reach exit 111 quickly.
+   */
+  readonly publishTimeoutS: number;
 }
 
 export const args = publishArgs;
@@ -46,7 +54,7 @@ export async function runPublishCommand(context: CommandRunContext<PublishValues
   if (file === undefined) throw new UsageError("Missing argument 'FILE'.", COMMAND, positionals);
   const services = context.services as Partial<PublishServices>;
   const echo = services.echo ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const [{ setCurrentConfig }, { loads }, api, { ConnectionError, PublishException, ValidationError }] = await Promise.all([
+  const [{ setCurrentConfig }, { loads }, api, { ConnectionError, ValidationError }] = await Promise.all([
     import("../config/current.js"),
     import("../message/serialize.js"),
     import("../api/publish.js"),
@@ -54,7 +62,7 @@ export async function runPublishCommand(context: CommandRunContext<PublishValues
   ]);
   const config = context.config;
   setCurrentConfig(config);
-  const input = file === "-" ? (services.stdin ?? process.stdin) : await openFile(file);
+  const input = file === "-" ? (services.stdin ?? (await openStdin())) : await openFile(file);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   try {
@@ -69,21 +77,31 @@ export async function runPublishCommand(context: CommandRunContext<PublishValues
       }
       for (const message of messages) {
         echo(`Publishing message with topic ${message.topic}`);
-        await api.publish(message, { config, exchange: context.values.exchange ?? null, priorityFrom: "message" });
+        await api.publish(message, { config, exchange: context.values.exchange ?? null, timeout: services.publishTimeoutS });
       }
     }
   } catch (error) {
-    // Python lets ConnectionException escape (exit 1); say it in one line instead of a traceback.
-    if (error instanceof ConnectionError) throw new PublishException(error.message, { cause: error });
+    // Python lets ConnectionException escape (exit 1, a traceback on stderr): its last line, with our reason.
+    if (error instanceof ConnectionError) throw new EscapedException("fedora_messaging.exceptions.ConnectionException", error.message, { cause: error });
     throw error;
   } finally {
     lines.close();
-    await api.closePublisher();
+    atExit(api.closePublisher);
   }
   return { kind: "stopped" };
 }
 
 // --- internal ---
+
+/**
+ * Python fails on a closed stdin before reading (click's File gets None: a
+ * traceback, exit 1); ours says why in one line, with the same exit code.
+ */
+async function openStdin(): Promise<NodeJS.ReadableStream> {
+  const { stdinWasClosed } = await import("./_stdin.js");
+  if (stdinWasClosed()) throw new CommandFailure("Could not read FILE '-': stdin is closed");
+  return process.stdin;
+}
 
 /** click.File("r"): the file must be readable before anything happens. */
 async function openFile(path: string): Promise<NodeJS.ReadableStream> {

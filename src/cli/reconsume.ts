@@ -4,9 +4,10 @@
  * `consume` (same precedence and errors), fetches the message from Datagrepper
  * (`_datagrepper.ts`), loads it like a recorded line with `topic_prefix` off,
  * and calls the callback once, in this process: no broker, nothing to
- * acknowledge. Exit 0 when it returns; when it throws (anything, `Nack` and
- * `HaltConsumer` included, as in Python where they escape uncaught) exit 1
- * with the error's stack.
+ * acknowledge. Exit 0 when it returns; when it throws (anything, `Nack`,
+ * `Drop` and `HaltConsumer` whatever its exit code included, as in Python
+ * where they escape uncaught) exit 1 with the callback's frames on stderr,
+ * ending with the line Python's traceback ends with.
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
@@ -30,7 +31,7 @@ export async function runReconsumeCommand(context: CommandRunContext<ReconsumeVa
   const { values } = context;
   const [messageId] = context.positionals ?? [];
   if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} reconsume`, positionals);
-  const [{ setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { ValidationError }] = await Promise.all([
+  const [{ setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { controlKindOf, ValidationError }] = await Promise.all([
     import("../config/current.js"),
     import("../message/serialize.js"),
     import("../callback/spec.js"),
@@ -52,11 +53,24 @@ export async function runReconsumeCommand(context: CommandRunContext<ReconsumeVa
   try {
     await callback(message);
   } catch (error) {
-    // Python lets whatever the callback raised escape: a traceback and exit 1, whatever it was.
+    // Python lets whatever the callback raised escape, Nack, Drop and HaltConsumer included: a traceback and exit 1.
     const wrapped = new Error(`The callback raised an exception on message ${message.id}`, { cause: error });
-    // What gets printed is the stack: make it the callback's, under our line.
-    wrapped.stack = `${wrapped.message}\n${error instanceof Error ? (error.stack ?? String(error)) : String(error)}`;
+    wrapped.stack = tracebackOf(wrapped.message, error, controlKindOf(error) !== undefined);
     throw wrapped;
   }
   return { kind: "stopped" };
+}
+
+// --- internal ---
+
+/**
+ * What gets printed: our line, the callback's frames, and last the exception
+ * as the last line of Python's traceback names it (`fedora_messaging.exceptions.Nack`
+ * for a Nack, Drop or HaltConsumer, whose Python str() is empty; `Error: boom` otherwise).
+ */
+function tracebackOf(line: string, error: unknown, isControl: boolean): string {
+  if (!(error instanceof Error)) return `${line}:\n${String(error)}`;
+  const frames = (error.stack ?? "").split("\n").filter((frame) => /^\s+at /.test(frame));
+  const last = isControl ? `fedora_messaging.exceptions.${error.name}` : error.message ? `${error.name}: ${error.message}` : error.name;
+  return [`${line}:`, ...frames, last].join("\n");
 }

@@ -42,11 +42,12 @@ export async function runRecordCommand(context: CommandRunContext<RecordValues>)
     appName: values["app-name"] ?? "recorder",
   });
   const fd = openForWriting(file);
+  const recorder = new Recorder({ fd, limit });
   try {
-    const recorder = new Recorder({ fd, limit });
     const runConsumer = (context.services as { runConsumer?: (o: RunConsumerOptions) => Promise<RunEnd> }).runConsumer ?? defaultRunConsumer;
     return await runConsumer({ config, callbackSpec: "record", callbackSource: "--callback", callback: recorder.collect });
   } finally {
+    recorder.finish();
     if (fd !== 1) closeSync(fd);
   }
 }

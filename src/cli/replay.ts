@@ -10,6 +10,7 @@
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
 import { CommandFailure, PROG, REPLAY_DESCRIPTION, replayArgs, UsageError, type ScannedValues } from "./_args.js";
+import { atExit } from "./_at-exit.js";
 import type { CommandRunContext } from "./_command.js";
 import { DEFAULT_DATAGREPPER_URL, fetchMessage, isEmpty } from "./_datagrepper.js";
 
@@ -47,12 +48,12 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
     throw error;
   }
   try {
-    await api.publish(message, { config, priorityFrom: "message" });
+    await api.publish(message, { config });
   } catch (error) {
     if (error instanceof Error && !(error instanceof ValidationError)) throw new PublishException(error.message, { cause: error });
     throw error;
   } finally {
-    await api.closePublisher();
+    atExit(api.closePublisher);
   }
   echo(`Message with ID ${messageId} has been successfully replayed.`);
   return { kind: "stopped" };

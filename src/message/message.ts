@@ -188,6 +188,16 @@ export class Message {
     return headers;
   }
 
+  /**
+   * @internal The AMQP priority property as it stands: null on a message built
+   * here whose priority was never set (publishing applies `publish_priority`,
+   * as Python's constructor does), undefined on a received message that had
+   * none (sent again without one), else the number set or received.
+   */
+  get priorityProperty(): number | null | undefined {
+    return this.#priority;
+  }
+
   /** AMQP priority (0 when unset). Setting it also mirrors it into the `priority` header, as Python does. */
   get priority(): number {
     return this.#priority || 0;

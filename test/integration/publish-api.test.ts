@@ -12,7 +12,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, test } from "node:test";
-import { closePublisher, loadConfig, Message, publish, type Config } from "../../src/index.js";
+import {
+  closePublisher,
+  loadConfig,
+  loadMessage,
+  Message,
+  pre_publish_signal,
+  publish,
+  publish_failed_signal,
+  publish_signal,
+  type Config,
+  type Receiver,
+  type Signal,
+} from "../../src/index.js";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { closeConnectionsOfApp, listConnections, setTopicPermissions } from "../support/management.js";
 import { usersWithoutWrite } from "../support/users.js";
@@ -82,6 +94,25 @@ test("topic_prefix and publish_priority take effect as in Python", async () => {
   if (pythonFedoraMessagingInstalled()) assert.deepEqual(ours, pythonReceived(conf, topic, key));
 });
 
+test("a loaded record keeps its own priority under publish_priority, 0 included (Python's load_message sets it after the constructor)", async () => {
+  const conf = configFile(uniqueName("record-priority"), ["publish_priority = 3"]);
+  const topic = uniqueName("record-priority");
+  const queue = uniqueName("pub-record-priority");
+  pikaDeclare(queue, "amq.topic", topic);
+  for (const priority of [0, 5, null]) {
+    await publish(loadMessage({ topic, body: { priority }, headers: {}, priority }), { config: config(conf) });
+  }
+  await publish(new Message({ topic, body: { built: true } }), { config: config(conf) });
+  const received = pikaGet(queue, 4).map((m) => normalised(m));
+  // null in a record is 0 (Python's priority setter); a message built here takes publish_priority.
+  assert.deepEqual(received.map((m) => [m.properties.priority, m.properties.headers?.["priority"]]), [
+    [0, ["int", "0"]],
+    [5, ["int", "5"]],
+    [0, ["int", "0"]],
+    [3, ["int", "3"]],
+  ]);
+});
+
 test("publish_exchange and the exchange option choose the exchange", async () => {
   const conf = configFile(uniqueName("exchange"), ['publish_exchange = "amq.direct"']);
   const topic = uniqueName("direct");
@@ -99,12 +130,13 @@ test("a message no queue is bound for is not an error (Python publishes without 
   await publish(new Message({ topic: `nobody.listens.${uniqueName("x")}`, body: {} }), { config: config(conf), timeout: 5 });
 });
 
-test("an exchange that does not exist: retried until the timeout, then PublishTimeout naming the broker's answer", async () => {
+test("an exchange that does not exist: retried until the timeout, then Python's PublishTimeout, the broker's answer as its cause", async () => {
   const conf = configFile(uniqueName("missing"));
   const exchange = uniqueName("no-such-exchange");
   await assert.rejects(publish(new Message({ topic: "t", body: {} }), { config: config(conf), exchange, timeout: 2 }), (error: Error) => {
     assert.equal(error.name, "PublishTimeout");
-    assert.match(error.message, /^Publishing timed out after waiting 2 seconds\. \(.*amqp:not-found.*no exchange/);
+    assert.equal(error.message, "Publishing timed out after waiting 2 seconds.");
+    assert.match(String((error.cause as Error | undefined)?.message), /amqp:not-found.*no exchange/);
     return true;
   });
 });
@@ -116,7 +148,8 @@ test("no write permission on the exchange: PublishForbidden at once, and the con
   for (let attempt = 0; attempt < 2; attempt++) {
     await assert.rejects(publish(new Message({ topic: "t", body: {} }), { config: config(conf), timeout: 20 }), (error: Error) => {
       assert.equal(error.name, "PublishForbidden");
-      assert.match(error.message, /amqp:unauthorized-access: write access to exchange 'amq\.topic'/);
+      // Python's str(): pika's ChannelClosedByBroker, RabbitMQ's text being the same over AMQP 1.0.
+      assert.match(error.message, /^\(403, "ACCESS_REFUSED - write access to exchange 'amq\.topic' in vhost '\/' refused for user '.*'"\)$/);
       return true;
     });
   }
@@ -214,4 +247,33 @@ test("exchange \"\" is the default exchange (Python: only None means publish_exc
   const [received] = pikaGet(queue, 1);
   assert.equal(received?.exchange, "");
   assert.equal(received?.body, '{"n": 1}');
+});
+
+test("the publish signals: pre_publish may change what is sent, publish_success once accepted, publish_failed with the PublishTimeout", async () => {
+  const seen: string[] = [];
+  const receivers: Array<[Signal<never>, Receiver<never>]> = [];
+  const on = <K>(signal: Signal<K>, receiver: Receiver<K>) => {
+    signal.connect(receiver);
+    receivers.push([signal as unknown as Signal<never>, receiver as Receiver<never>]);
+  };
+  on(pre_publish_signal, (_sender, { message }) => {
+    seen.push(`pre_publish ${message.topic}`);
+    message.body = { ...message.body, stamped: true };
+  });
+  on(publish_signal, (_sender, { message }) => void seen.push(`publish_success ${message.topic}`));
+  on(publish_failed_signal, (_sender, { message, reason }) => void seen.push(`publish_failed ${message.topic} ${(reason as Error).name}`));
+  try {
+    const topic = uniqueName("signals");
+    const queue = uniqueName("pub-signals");
+    pikaDeclare(queue, "amq.topic", topic);
+    await publish(new Message({ topic, body: { n: 1 } }), { config: config(configFile(uniqueName("signals"))) });
+    assert.equal(pikaGet(queue, 1)[0]?.body, '{"n": 1, "stamped": true}');
+    assert.deepEqual(seen.splice(0), [`pre_publish ${topic}`, `publish_success ${topic}`]);
+    await closePublisher();
+    const down = configFile(uniqueName("signals-down"), [], `amqp://guest:guest@127.0.0.1:${await freePort()}/`);
+    await assert.rejects(publish(new Message({ topic: "t", body: {} }), { config: config(down), timeout: 1 }), { name: "PublishTimeout" });
+    assert.deepEqual(seen, ["pre_publish t", "publish_failed t PublishTimeout"]);
+  } finally {
+    for (const [signal, receiver] of receivers) signal.disconnect(receiver);
+  }
 });

@@ -3,9 +3,11 @@
  * it writes for messages published in Python's format are byte-identical to
  * what Python's own `record` wrote for the same messages (fixture made with
  * the real Python); `--limit` ends with 0; SIGTERM leaves every recorded line
- * complete; bad arguments exit 2 with click's line.
+ * complete; on a terminal (a pty), click's progress bar between the log
+ * lines as Python prints it; bad arguments exit 2 with click's line.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +15,7 @@ import { test } from "node:test";
 import { brokerUrls, uniqueName } from "../support/broker.js";
 import { listConsumers } from "../support/management.js";
 import { until } from "../support/wait.js";
-import { ROOT, runCli } from "./_harness.js";
+import { CLI, ROOT, runCli } from "./_harness.js";
 
 const RECORDED = join(ROOT, "test/fixtures/python/recorded.jsonl");
 const BY_PYTHON = readFileSync(join(ROOT, "test/fixtures/python/recorded-by-python-record.jsonl"), "utf8");
@@ -54,6 +56,28 @@ test("SIGTERM: exit 0, every recorded message a complete line", async () => {
   await until(() => lines() === 2, { what: "two recorded lines" });
   run.child.kill("SIGTERM");
   assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+  assert.equal(readFileSync(file, "utf8").replaceAll(`"queue": "${queue}"`, `"queue": "${FIXTURE_QUEUE}"`), BY_PYTHON);
+});
+
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
+test("on a terminal: click's bar, redrawn after each message's log line, as Python's record under a pty", { skip: !hasScript && "no script(1) to make a pty" }, async () => {
+  const file = join(dir, "tty.jsonl");
+  const queue = uniqueName("record-tty");
+  const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CLI, "--conf", conf, "record", file, "--limit", "2", "--queue-name", queue, "--routing-key", BINDING].map(quote).join(" ");
+  // script(1) runs it on a pty and copies what it writes to our pipe.
+  const run = runCli(["-qfec", command, "/dev/null"], { executable: "script" });
+  await until(async () => (await listConsumers(queue)).length > 0 || run.child.exitCode !== null, { what: `a consumer on ${queue}` });
+  await publishRecorded();
+  assert.equal(await run.exited, 0, run.stdout() + run.stderr());
+  const out = run.stdout();
+  const consumed = (topic: string) => `\\[fedora_messaging\\.twisted\\.consumer INFO\\] Successfully consumed message from topic ${topic.replaceAll(".", "\\.")} `;
+  // Python's bytes (seen under `script`): return, hide the cursor, the bar; no newline: the next log line follows on it.
+  assert.match(out, new RegExp(`\\r\\x1b\\[\\?25l  \\[#{18}-{18}\\]   50%(  \\d\\d:\\d\\d:\\d\\d)?${consumed("org.fedoraproject.test.recorded.one")}`));
+  assert.match(out, /\r\x1b\[\?25l  \[#{36}\]  100% *\[fedora_messaging\.twisted\.consumer INFO\] Consumer indicated it wishes consumption to halt/);
+  assert.ok(out.endsWith("\x1b[?25h"), "the cursor is shown again at the end (click would leave it hidden)");
+  assert.doesNotMatch(out, /Recorded \d of \d messages/);
   assert.equal(readFileSync(file, "utf8").replaceAll(`"queue": "${queue}"`, `"queue": "${FIXTURE_QUEUE}"`), BY_PYTHON);
 });
 

@@ -107,10 +107,32 @@ test("reconsume: the callback gets the Datagrepper message once; exit 0, or 1 wh
   assert.equal(await ok.exited, 0, ok.stdout() + ok.stderr());
   const first = JSON.parse(RECORDED[0]!) as { id: string; topic: string };
   assert.equal(readFileSync(out, "utf8"), `${JSON.stringify([first.id, first.topic, 1])}\n`);
+  assert.equal(ok.stdout(), "", "Python logs nothing for a --callback-file callback");
+  assert.equal(ok.stderr(), "");
   const failing = runCli(["--conf", conf, "reconsume", "found", "--callback-file", `${plugin}:fail`, "--datagrepper-url", url]);
   assert.equal(await failing.exited, 1);
-  assert.match(failing.stderr(), /The callback raised an exception on message .*\n[\s\S]*boom/);
+  assert.match(failing.stderr(), /^The callback raised an exception on message .*:\n {4}at fail \(.*\n[\s\S]*\nError: boom\n$/);
   const missing = runCli(["--conf", conf, "reconsume", "missing", "--callback-file", `${plugin}:keep`, "--datagrepper-url", url]);
   assert.equal(await missing.exited, 1);
   assert.match(missing.stderr(), /^Error: Failed to retrieve message from Datagrepper: 404 Client Error/m);
+});
+
+test("reconsume: Nack, Drop and HaltConsumer (any exit code) escape as in Python: exit 1, the traceback's last line naming them", async () => {
+  const plugin = join(dir, "reconsume-outcomes.mjs");
+  writeFileSync(
+    plugin,
+    `import { Drop, HaltConsumer, Nack } from ${JSON.stringify(join(ROOT, "dist/index.mjs"))};\n` +
+      `export function nack() { throw new Nack(); }\n` +
+      `export function drop() { throw new Drop(); }\n` +
+      `export function halt42() { throw new HaltConsumer(42, "enough"); }\n` +
+      `export function halt0() { throw new HaltConsumer(); }\n`,
+  );
+  // Python 3.7 (seen running it): exit 1 for each, stderr ending "fedora_messaging.exceptions.<Name>", stdout empty.
+  for (const [name, pythonName] of [["nack", "Nack"], ["drop", "Drop"], ["halt42", "HaltConsumer"], ["halt0", "HaltConsumer"]] as const) {
+    const run = runCli(["--conf", conf, "reconsume", "found", "--callback-file", `${plugin}:${name}`, "--datagrepper-url", url]);
+    assert.equal(await run.exited, 1, `${name}: ${run.stdout()}${run.stderr()}`);
+    assert.equal(run.stdout(), "", name);
+    assert.match(run.stderr(), new RegExp(`^The callback raised an exception on message [0-9a-f-]+:\\n {4}at ${name} \\(`), name);
+    assert.ok(run.stderr().endsWith(`\nfedora_messaging.exceptions.${pythonName}\n`), `${name}: ${run.stderr()}`);
+  }
 });

@@ -147,6 +147,12 @@ describe("the built-in printer", () => {
     await load("fedora_messaging.example:printer");
     assert.deepEqual(logLines, ["[fedora_messaging.cli INFO] Starting consumer with fedora_messaging.example:printer callback"]);
   });
+
+  test("but not for --callback-file, like Python (only its Python-path loader logs it)", async () => {
+    logLines.length = 0;
+    await load("esm-function.mjs:handle", "--callback-file");
+    assert.deepEqual(logLines, []);
+  });
 });
 
 describe("failures", () => {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { UsageError } from "../../../src/cli/_args.js";
+import { EscapedException, UsageError } from "../../../src/cli/_args.js";
 import { exitCodeForEnd, exitCodeForError } from "../../../src/cli/exit-codes.js";
 import { pyErrorRepr } from "../../../src/python/pyrepr.js";
 import {
@@ -189,6 +189,14 @@ describe("exitCodeForEnd / exitCodeForError", () => {
       code: 1,
       stream: "echo",
       message: "A general publish exception occurred: handshake failed",
+    });
+  });
+
+  test("publish 1: a ConnectionException Python lets escape: the last line of its traceback on stderr", () => {
+    assert.deepEqual(exitCodeForError(new EscapedException("fedora_messaging.exceptions.ConnectionException", "handshake failed")), {
+      code: 1,
+      stream: "stderr",
+      message: "fedora_messaging.exceptions.ConnectionException: handshake failed",
     });
   });
 
