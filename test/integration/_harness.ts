@@ -5,12 +5,13 @@
  * child process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after } from "node:test";
 import { brokerUrls, uniqueName } from "../support/broker.js";
+import { writeConsumerConfig } from "../support/consumer-config.js";
 import { bindQueue, declareQueue, deleteQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
 
@@ -84,31 +85,17 @@ export interface ConfigOptions {
 
 /** Writes a config file consuming `queue` (durable, as declared by testQueue) and returns its path. */
 export function writeConfig(queue: TestQueue, options: ConfigOptions = {}): string {
-  const consumerConfig = { record_file: queue.recordFile, ...options.consumerConfig };
-  const lines = [
-    `amqp_url = ${JSON.stringify(options.amqpUrl ?? brokerUrls().amqpUrl)}`,
-    `callback = ${JSON.stringify(options.callback ?? `${BEHAVIOURS}:accept`)}`,
-    ...(options.callbackMode ? [`callback_mode = "${options.callbackMode}"`] : []),
-    options.extra ?? "",
-    `[queues.${JSON.stringify(queue.name)}]`,
-    "durable = true",
-    "auto_delete = false",
-    "exclusive = false",
-    "arguments = {}",
-    "[[bindings]]",
-    `queue = ${JSON.stringify(queue.name)}`,
-    'exchange = "amq.topic"',
-    `routing_keys = [${JSON.stringify(queue.routingKey)}]`,
-    "[qos]",
-    `prefetch_count = ${options.prefetch ?? 10}`,
-    "[client_properties]",
-    `app = ${JSON.stringify(`fm-test-${queue.name}`)}`,
-    "[consumer_config]",
-    ...Object.entries(consumerConfig).map(([key, value]) => `${key} = ${JSON.stringify(value)}`),
-  ];
-  const path = join(queue.dir, "config.toml");
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
+  return writeConsumerConfig(join(queue.dir, "config.toml"), {
+    amqpUrl: options.amqpUrl ?? brokerUrls().amqpUrl,
+    callback: options.callback ?? `${BEHAVIOURS}:accept`,
+    ...(options.callbackMode ? { callbackMode: options.callbackMode } : {}),
+    ...(options.extra ? { extra: options.extra } : {}),
+    queue: queue.name,
+    routingKey: queue.routingKey,
+    prefetch: options.prefetch ?? 10,
+    app: `fm-test-${queue.name}`,
+    consumerConfig: { record_file: queue.recordFile, ...options.consumerConfig },
+  });
 }
 
 export interface CliRun {
