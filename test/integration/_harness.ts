@@ -24,6 +24,8 @@ export interface TestQueue {
   readonly routingKey: string;
   readonly dir: string;
   readonly recordFile: string;
+  /** The arguments it was declared with (a classic queue's `{}` by default). */
+  readonly arguments: Readonly<Record<string, unknown>>;
   /** Publishes fedora-messaging-shaped messages with this queue's routing key. */
   publish(bodies: ReadonlyArray<Record<string, unknown>>, extra?: { headers?: Record<string, unknown> }): Promise<void>;
   /** Publishes exact body bytes; `id: null` sends no message id. */
@@ -33,12 +35,12 @@ export interface TestQueue {
   cleanup(): Promise<void>;
 }
 
-export async function testQueue(prefix: string): Promise<TestQueue> {
+export async function testQueue(prefix: string, queueArguments: Record<string, unknown> = {}): Promise<TestQueue> {
   const name = uniqueName(prefix);
   const routingKey = `test.${name}`;
   const dir = mkdtempSync(join(tmpdir(), "fm-test-"));
   const recordFile = join(dir, "records.jsonl");
-  await declareQueue(name, { durable: true, auto_delete: false, arguments: {} });
+  await declareQueue(name, { durable: true, auto_delete: false, arguments: queueArguments });
   await bindQueue(name, "amq.topic", routingKey);
   const { amqpUrl } = brokerUrls();
   return {
@@ -46,6 +48,7 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
     routingKey,
     dir,
     recordFile,
+    arguments: queueArguments,
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
     publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
@@ -64,11 +67,11 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
  * Per-file queue bookkeeping: `freshQueue(prefix)` makes a test queue and the
  * file's `after` hook deletes every one it made.
  */
-export function testQueues(): (prefix: string) => Promise<TestQueue> {
+export function testQueues(): (prefix: string, queueArguments?: Record<string, unknown>) => Promise<TestQueue> {
   const made: TestQueue[] = [];
   after(() => Promise.all(made.map((q) => q.cleanup().catch(() => undefined))));
-  return async (prefix) => {
-    const queue = await testQueue(prefix);
+  return async (prefix, queueArguments) => {
+    const queue = await testQueue(prefix, queueArguments);
     made.push(queue);
     return queue;
   };
@@ -81,16 +84,19 @@ export interface ConfigOptions {
   readonly amqpUrl?: string;
   readonly extra?: string;
   readonly callbackMode?: "worker" | "in-process";
+  /** The file's name in the queue's directory (default `config.toml`): two daemons of a test need two. */
+  readonly file?: string;
 }
 
 /** Writes a config file consuming `queue` (durable, as declared by testQueue) and returns its path. */
 export function writeConfig(queue: TestQueue, options: ConfigOptions = {}): string {
-  return writeConsumerConfig(join(queue.dir, "config.toml"), {
+  return writeConsumerConfig(join(queue.dir, options.file ?? "config.toml"), {
     amqpUrl: options.amqpUrl ?? brokerUrls().amqpUrl,
     callback: options.callback ?? `${BEHAVIOURS}:accept`,
     ...(options.callbackMode ? { callbackMode: options.callbackMode } : {}),
     ...(options.extra ? { extra: options.extra } : {}),
     queue: queue.name,
+    queueArguments: queue.arguments,
     routingKey: queue.routingKey,
     prefetch: options.prefetch ?? 10,
     app: `fm-test-${queue.name}`,
