@@ -127,8 +127,6 @@ after(async () => {
 export interface DaemonOptions {
   readonly prefetch?: number;
   readonly timeoutMs?: number;
-  /** Top-level configuration lines, e.g. `watchdog_timeout = 2` or a `[monitoring]` table. */
-  readonly extra?: string;
 }
 
 /** `fedora-messaging consume` on `queue` with `amqp_url` = `urls` (a TOML list) and the recording callback (test/fixtures/consumer/cluster.mjs). */
@@ -138,7 +136,6 @@ export function startDaemon(queue: ClusterQueue, urls: readonly string[], option
   const config = writeConsumerConfig(join(queue.dir, `config-${daemons.length}.toml`), {
     amqpUrl: urls,
     callback: CALLBACK,
-    ...(options.extra ? { extra: options.extra } : {}),
     queue: queue.name,
     queueArguments: queue.arguments,
     routingKey: queue.routingKey,
