@@ -6,6 +6,12 @@
  * went away is not retried before the others were (nats.js's server list
  * rotates the same way). The supervisor waits a backoff delay only after a
  * whole round of addresses failed.
+ *
+ * The cursor is never reset to the first address: after a failover the
+ * daemon stays on the broker that answered until that one fails too, then
+ * goes on to the one after it (RabbitMQ's own clients do not move back to a
+ * recovered node either). The list's order says where a daemon starts, not
+ * which node it must return to; the README's Configuration section says so.
  */
 import type { ConnectionSettings } from "./connection.js";
 

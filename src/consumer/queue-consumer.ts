@@ -64,6 +64,7 @@ export class QueueConsumer {
   private readonly unsettled = new Map<number, Delivery>();
   private accepting = true;
   private lastActivityAt = Date.now();
+  private deliveries = 0;
 
   constructor(private readonly options: QueueConsumerOptions) {
     this.ended = new Promise((resolve) => (this.endedResolve = resolve));
@@ -76,6 +77,11 @@ export class QueueConsumer {
   /** When the last delivery arrived (or the link attached), ms since the epoch. */
   get lastActivity(): number {
     return this.lastActivityAt;
+  }
+
+  /** How many messages arrived on this link (a single-active-consumer standby has had none). */
+  get received(): number {
+    return this.deliveries;
   }
 
   /** Whether the broker may send us more right now (we granted credit it has not used). */
@@ -174,6 +180,7 @@ export class QueueConsumer {
       return;
     }
     this.lastActivityAt = Date.now();
+    this.deliveries++;
     const id = nextDeliveryId++;
     this.unsettled.set(id, delivery);
     this.options.runner.submit(id, encoded);

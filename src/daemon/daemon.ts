@@ -265,7 +265,12 @@ export class Daemon {
     const lost = connection.ended.then((end) => ({ lost: end }));
     const stopWatchdog = startWatchdog({
       timeoutSeconds: this.options.config.watchdog_timeout,
-      consumers: () => this.slots.map((slot) => ({ consumer: slot.consumer, busy: slot.runner.busy })),
+      consumers: () =>
+        this.slots.map((slot) => ({
+          consumer: slot.consumer,
+          busy: slot.runner.busy,
+          singleActive: this.options.config.queues[slot.configName]?.arguments["x-single-active-consumer"] === true,
+        })),
       management,
       restart: () => this.supervisor!.restart(),
     });

@@ -1,33 +1,32 @@
 /** The benchmarks' daemon configuration: one pre-filled queue, the no-op callback, the given mode. */
-import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { writeConsumerConfig } from "../support/consumer-config.js";
 
 const root = resolve(import.meta.dirname, "../..");
 
 export interface BenchConfig {
-  readonly amqpUrl: string;
+  /** One broker, or the nodes of a cluster. */
+  readonly amqpUrl: string | readonly string[];
   readonly queue: string;
+  /** The queue's arguments as it was declared (e.g. a quorum queue's); default a classic queue. */
+  readonly queueArguments?: Readonly<Record<string, unknown>>;
   readonly mode: "worker" | "in-process";
   readonly prefetch: number;
   /** Log warnings only (what the two INFO lines per message cost, or to keep large runs quiet). */
   readonly quiet: boolean;
+  /** The file's name without `.toml` (default the mode): several daemons of one run need one each. */
+  readonly name?: string;
 }
 
-/** Writes `<dir>/<mode>.toml` and returns its path. */
+/** Writes `<dir>/<name or mode>.toml` and returns its path. The queue is bound when it is filled. */
 export function writeBenchConfig(dir: string, c: BenchConfig): string {
-  const path = join(dir, `${c.mode}.toml`);
-  writeFileSync(
-    path,
-    [
-      `amqp_url = ${JSON.stringify(c.amqpUrl)}`,
-      `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
-      `callback_mode = "${c.mode}"`,
-      "bindings = []", // the queue is bound when it is filled; top-level keys come before tables
-      `[queues.${JSON.stringify(c.queue)}]`,
-      "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
-      `[qos]\nprefetch_count = ${c.prefetch}`,
-      ...(c.quiet ? ['[log_config]\nversion = 1\n[log_config.loggers.fedora_messaging]\nlevel = "WARNING"'] : []),
-    ].join("\n") + "\n",
-  );
-  return path;
+  return writeConsumerConfig(join(dir, `${c.name ?? c.mode}.toml`), {
+    amqpUrl: c.amqpUrl,
+    callback: `${join(root, "test/bench/noop-callback.mjs")}:noop`,
+    callbackMode: c.mode,
+    queue: c.queue,
+    ...(c.queueArguments ? { queueArguments: c.queueArguments } : {}),
+    prefetch: c.prefetch,
+    quiet: c.quiet,
+  });
 }

@@ -22,10 +22,9 @@ import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { brokerUrls, uniqueName } from "../support/broker.js";
-import { bindQueue, declareQueue, deleteQueue, waitForQueue } from "../support/management.js";
-import { publishMessages } from "../support/publish.js";
-import { sampleMessages } from "../demo/messages.js";
+import { deleteQueue } from "../support/management.js";
 import { writeBenchConfig } from "./_config.js";
+import { fillQueue } from "./_fill.js";
 
 const root = resolve(import.meta.dirname, "../..");
 const COUNT = Number(process.env["FM_BENCH_COUNT"] ?? 20_000);
@@ -88,25 +87,6 @@ function daemonVariant(name: string, mode: "worker" | "in-process", executable =
   };
 }
 
-async function fill(queue: string): Promise<void> {
-  await deleteQueue(queue).catch(() => undefined);
-  await declareQueue(queue, { durable: true, auto_delete: false, arguments: {} });
-  await bindQueue(queue, "amq.topic", `bench.${queue}`);
-  const samples = sampleMessages();
-  const batch = 2_000;
-  for (let sent = 0; sent < COUNT; sent += batch) {
-    const n = Math.min(batch, COUNT - sent);
-    await publishMessages(
-      amqpUrl,
-      Array.from({ length: n }, (_, i) => {
-        const sample = samples[(sent + i) % samples.length]!;
-        return { topic: `bench.${queue}`, body: sample.body, headers: sample.headers };
-      }),
-    );
-  }
-  await waitForQueue(queue, (q) => q.messages_ready === COUNT, 60_000);
-}
-
 /** Reads utime+stime (ms) and VmHWM (MiB) of a live process. */
 function sample(pid: number): { cpuMs: number; hwmMiB: number } | undefined {
   try {
@@ -121,7 +101,7 @@ function sample(pid: number): { cpuMs: number; hwmMiB: number } | undefined {
 }
 
 async function measure(variant: Variant, queue: string): Promise<Figures> {
-  await fill(queue);
+  await fillQueue(amqpUrl, queue, COUNT);
   const out = join(dir, `${queue}.json`);
   const { argv, env, direct } = variant.command(queue, out, dir);
   const [file, args] = direct && (NODE_ARGS.length === 0 || variant.sea) ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];

@@ -30,9 +30,10 @@ set -euo pipefail
 readonly CLUSTER_SCRIPT="$(readlink -f "${BASH_SOURCE[0]}")"
 readonly CLUSTER_DIR="${FM_CLUSTER_DIR:-/var/tmp/fm-cluster-test}"
 
-# The helpers of the single-broker script (root restore/build, our_pids, kill_ours, mounts,
-# port_holder), pointed at the cluster's directory: ROOT is $CLUSTER_DIR/root, MARKER is
-# FMTEST_BROKER_ID=$CLUSTER_DIR. Its own settings (FM_TEST_*_PORT) are not used here.
+# The helpers of the single-broker script (root restore/build, port_holder; and through it
+# test/broker/_leftovers.sh: our_pids, kill_ours, mounts, remove_leftovers), pointed at the
+# cluster's directory: ROOT is $CLUSTER_DIR/root, MARKER is FMTEST_BROKER_ID=$CLUSTER_DIR.
+# Its own settings (FM_TEST_*_PORT) are not used here.
 FM_TEST_BROKER_DIR="$CLUSTER_DIR" source "$(dirname "$CLUSTER_SCRIPT")/rabbitmq.sh"
 
 PREFIX="${FM_CLUSTER_NODE_PREFIX:-fmcluster}"
@@ -51,6 +52,9 @@ RMQ_BIN=/usr/lib/rabbitmq/bin
 
 csay() { printf 'cluster.sh: %s\n' "$*" >&2; }
 cdie() { csay "error: $*"; exit 1; }
+# The shared helpers (test/broker/_leftovers.sh, rabbitmq.sh) speak as this script.
+say() { csay "$@"; }
+die() { cdie "$@"; }
 
 index_of() { case "$1" in a) echo 0 ;; b) echo 1 ;; c) echo 2 ;; *) return 1 ;; esac; }
 node_name() { echo "$PREFIX-$1@localhost"; }
@@ -162,17 +166,7 @@ check_cluster_ports_free() {
 }
 
 clean_cluster_leftovers() {
-  local quiet="${1:-}" pids mounts
-  pids="$(our_pids | tr '\n' ' ')"
-  if [[ -n $pids && -z $quiet ]]; then csay "stopping cluster processes not recorded as a healthy cluster: $pids"; fi
-  kill_ours
-  mounts="$(mounts_under "$ROOT" | tr '\n' ' ')"
-  if [[ -n $mounts && -z $quiet ]]; then csay "unmounting leftovers of an earlier run: $mounts"; fi
-  unmount_under "$ROOT"
-  rm -f "$CLUSTER_STATE"
-  [[ -d $CLUSTER_VAR_HOST ]] || return 0
-  rm -f "$CLUSTER_VAR_HOST"/*/broker.pid
-  find "$CLUSTER_VAR_HOST/mnesia" -maxdepth 2 -name '*.lock' -delete 2>/dev/null || true
+  remove_leftovers cluster "$ROOT" "$CLUSTER_STATE" "$CLUSTER_VAR_HOST" "${1:-}"
 }
 
 # The shared epmd, started apart from the nodes so that killing a node leaves it running.
@@ -300,11 +294,7 @@ cluster_stop() {
     wait || true
   fi
   clean_cluster_leftovers quiet
-  local pids mounts
-  pids="$(our_pids | tr '\n' ' ')"
-  [[ -z $pids ]] || cdie "cluster processes still running after stop: $pids"
-  mounts="$(mounts_under "$ROOT" | tr '\n' ' ')"
-  [[ -z $mounts ]] || cdie "mounts left after stop: $mounts"
+  verify_no_leftovers cluster "$ROOT"
   csay "stopped in $(( $(now_ms) - t0 ))ms"
 }
 

@@ -30,6 +30,9 @@
 set -euo pipefail
 
 readonly SCRIPT_PATH="$(readlink -f "${BASH_SOURCE[0]}")"
+# our_pids, kill_ours, mounts_under, unmount_under, remove_leftovers, verify_no_leftovers.
+# shellcheck source=_leftovers.sh
+source "$(dirname "$SCRIPT_PATH")/_leftovers.sh"
 # Bump when the way the root is built changes, so that an old cached tarball is not reused.
 readonly ROOT_RECIPE="trixie-minbase-rabbitmq-v1"
 
@@ -157,46 +160,6 @@ ctl_within() {
 }
 
 # --- processes, mounts, ports -----------------------------------------------------------
-
-# Pids of every process carrying our marker (the server tree and any CLI run).
-our_pids() {
-  local environ pid
-  # One grep over all environ files: a loop of greps takes a second on a busy machine.
-  grep -lzxF "$MARKER" /proc/[0-9]*/environ 2>/dev/null | while read -r environ; do
-    pid="${environ#/proc/}"; pid="${pid%/environ}"
-    [[ $pid == "$$" ]] || printf '%s\n' "$pid"
-  done
-  return 0
-}
-
-# Mount points at or below $1, deepest first.
-mounts_under() {
-  awk -v root="$1" '$2 == root || index($2, root "/") == 1 { print $2 }' /proc/self/mounts | sort -r
-}
-
-unmount_under() {
-  local mnt
-  while read -r mnt; do
-    [[ -n $mnt ]] || continue
-    umount "$mnt" 2>/dev/null || umount -l "$mnt" || say "warning: could not unmount $mnt"
-  done < <(mounts_under "$1")
-}
-
-kill_ours() {
-  local -a pids
-  mapfile -t pids < <(our_pids)
-  ((${#pids[@]})) || return 0
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  local i
-  for i in $(seq 1 100); do  # RabbitMQ shuts down cleanly on SIGTERM within a few seconds
-    mapfile -t pids < <(our_pids)
-    ((${#pids[@]})) || return 0
-    sleep 0.1
-  done
-  say "killing leftover broker processes: ${pids[*]}"
-  kill -KILL "${pids[@]}" 2>/dev/null || true
-  sleep 0.2
-}
 
 # "NAME (pid N)" of what listens on a TCP port, or nothing when the port is free.
 port_holder() {
@@ -385,20 +348,7 @@ ensure_root() {
 # Removes whatever a killed earlier run left behind: processes, mounts, pid files, locks.
 # With `quiet`, nothing is reported (after a shutdown, epmd and the proc mount are expected).
 clean_leftovers() {
-  local quiet="${1:-}" pids mounts
-  pids="$(our_pids | tr '\n' ' ')"
-  if [[ -n $pids && -z $quiet ]]; then say "stopping broker processes not recorded as a healthy broker of this script: $pids"; fi
-  kill_ours
-  if [[ $MODE == chroot ]]; then
-    mounts="$(mounts_under "$ROOT" | tr '\n' ' ')"
-    if [[ -n $mounts && -z $quiet ]]; then say "unmounting leftovers of an earlier run: $mounts"; fi
-    unmount_under "$ROOT"
-  fi
-  rm -f "$STATE_FILE"
-  [[ -d $VAR_DIR_HOST ]] || return 0
-  rm -f "$VAR_DIR_HOST/broker.pid"
-  # Harmless when absent: a killed node may leave lock files that would stop the next boot.
-  find "$VAR_DIR_HOST/mnesia" -maxdepth 2 -name '*.lock' -delete 2>/dev/null || true
+  remove_leftovers broker "$([[ $MODE == chroot ]] && echo "$ROOT")" "$STATE_FILE" "$VAR_DIR_HOST" "${1:-}"
 }
 
 launch() {
@@ -490,13 +440,7 @@ do_stop() {
 }
 
 verify_stopped() {
-  local pids mounts
-  pids="$(our_pids | tr '\n' ' ')"
-  [[ -z $pids ]] || die "broker processes still running after stop: $pids"
-  if [[ $MODE == chroot ]]; then
-    mounts="$(mounts_under "$ROOT" | tr '\n' ' ')"
-    [[ -z $mounts ]] || die "mounts left after stop: $mounts"
-  fi
+  verify_no_leftovers broker "$([[ $MODE == chroot ]] && echo "$ROOT")"
 }
 
 do_status() {

@@ -6,7 +6,7 @@
  * what its callback saw.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -14,28 +14,14 @@ import { after } from "node:test";
 import { percentEncode } from "../../src/amqp/address.js";
 import { ROOT, runCli, type CliRun } from "../integration/_harness.js";
 import { uniqueName } from "../support/broker.js";
+import { writeConsumerConfig } from "../support/consumer-config.js";
 import { until } from "../support/wait.js";
+import { MGMT_URLS, urlsFrom } from "./_nodes.js";
 
 const CLUSTER_SCRIPT = resolve(import.meta.dirname, "../broker/cluster.sh");
 const CALLBACK = `${join(ROOT, "test/fixtures/consumer/cluster.mjs")}:recordDeliveries`;
 
-function listFromEnv(name: string): string[] {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the cluster tests with test/cluster/run.sh`);
-  return value.split(/\s+/).filter(Boolean);
-}
-
-/** AMQP URLs of nodes a, b, c. */
-export const NODE_URLS = listFromEnv("FM_CLUSTER_AMQP_URLS");
-const MGMT_URLS = listFromEnv("FM_CLUSTER_MGMT_URLS");
-/** Erlang node names of a, b, c. */
-export const NODES = listFromEnv("FM_CLUSTER_NODES");
-export const LETTERS = ["a", "b", "c"] as const;
-
-/** The node list starting at node `first`, then the others in order: each daemon its own first node. */
-export function urlsFrom(first: number): string[] {
-  return NODE_URLS.map((_, i) => NODE_URLS[(first + i) % NODE_URLS.length]!);
-}
+export { LETTERS, NODE_URLS, NODES, urlsFrom } from "./_nodes.js";
 
 /** One management API call, to the first node that answers (a node may be down). */
 export async function mgmt(path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
@@ -138,35 +124,25 @@ after(async () => {
   for (const name of queues) await deleteQueue(name).catch(() => undefined);
 });
 
+export interface DaemonOptions {
+  readonly prefetch?: number;
+  readonly timeoutMs?: number;
+}
+
 /** `fedora-messaging consume` on `queue` with `amqp_url` = `urls` (a TOML list) and the recording callback (test/fixtures/consumer/cluster.mjs). */
-export function startDaemon(queue: ClusterQueue, urls: readonly string[], options: { prefetch?: number; timeoutMs?: number } = {}): ClusterDaemon {
+export function startDaemon(queue: ClusterQueue, urls: readonly string[], options: DaemonOptions = {}): ClusterDaemon {
   const app = `fm-cluster-${queue.name}-${daemons.length}`;
   const recordFile = join(queue.dir, `records-${daemons.length}.jsonl`);
-  const tomlValue = (value: unknown): string =>
-    typeof value === "object" && value !== null
-      ? `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)} = ${tomlValue(v)}`).join(", ")} }`
-      : JSON.stringify(value);
-  const lines = [
-    `amqp_url = ${JSON.stringify(urls)}`,
-    `callback = ${JSON.stringify(CALLBACK)}`,
-    `[queues.${JSON.stringify(queue.name)}]`,
-    "durable = true",
-    "auto_delete = false",
-    "exclusive = false",
-    `arguments = ${tomlValue(queue.arguments)}`,
-    "[[bindings]]",
-    `queue = ${JSON.stringify(queue.name)}`,
-    'exchange = "amq.topic"',
-    `routing_keys = [${JSON.stringify(queue.routingKey)}]`,
-    "[qos]",
-    `prefetch_count = ${options.prefetch ?? 10}`,
-    "[client_properties]",
-    `app = ${JSON.stringify(app)}`,
-    "[consumer_config]",
-    `record_file = ${JSON.stringify(recordFile)}`,
-  ];
-  const config = join(queue.dir, `config-${daemons.length}.toml`);
-  writeFileSync(config, `${lines.join("\n")}\n`);
+  const config = writeConsumerConfig(join(queue.dir, `config-${daemons.length}.toml`), {
+    amqpUrl: urls,
+    callback: CALLBACK,
+    queue: queue.name,
+    queueArguments: queue.arguments,
+    routingKey: queue.routingKey,
+    prefetch: options.prefetch ?? 10,
+    app,
+    consumerConfig: { record_file: recordFile },
+  });
   const daemon: ClusterDaemon = {
     app,
     run: runCli(["--conf", config, "consume"], { timeoutMs: options.timeoutMs ?? 240_000 }),
@@ -207,7 +183,7 @@ export async function waitForDaemons(queue: ClusterQueue, list: readonly Cluster
  * what competing.test.ts does: RabbitMQ 4.0.5 may fail one of them, and the
  * daemon declares again; test/peer/declare-race.test.ts.)
  */
-export async function startDaemons(queue: ClusterQueue, count: number, options: { prefetch?: number } = {}): Promise<ClusterDaemon[]> {
+export async function startDaemons(queue: ClusterQueue, count: number, options: DaemonOptions = {}): Promise<ClusterDaemon[]> {
   const first = startDaemon(queue, urlsFrom(0), options);
   await waitForDaemons(queue, [first]);
   const list = [first, ...Array.from({ length: count - 1 }, (_, i) => startDaemon(queue, urlsFrom(i + 1), options))];

@@ -1,8 +1,8 @@
 /**
- * Competing consumers on one quorum queue of the 3-node cluster: two daemons,
- * each connected to its own node first, share a stream of confirmed messages.
- * Asserted: each daemon got a share and no confirmed id is missing from the
- * union (never "exactly N deliveries": a redelivery is allowed).
+ * Competing consumers on one quorum queue of the 3-node cluster: two, then
+ * three daemons, each connected to its own node first, share a stream of
+ * confirmed messages. Asserted: each daemon got a share and no confirmed id is
+ * missing from the union (never "exactly N deliveries": a redelivery is allowed).
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
@@ -13,22 +13,23 @@ import { allSeen, NODE_URLS, nodesOfApp, NODES, quorumQueue, startDaemon, stopDa
 const COUNT = 2_000;
 
 describe("competing consumers on a quorum queue", () => {
-  test(`two daemons on two nodes share ${COUNT} confirmed messages; the union is every message`, async () => {
-    const queue = quorumQueue("cluster-compete");
-    // Started at the same moment, both declaring the new queue (RabbitMQ may fail one declaration: it is retried).
-    const daemons = [startDaemon(queue, urlsFrom(0)), startDaemon(queue, urlsFrom(1))];
-    await waitForDaemons(queue, daemons);
-    assert.deepEqual(await nodesOfApp(daemons[0]!.app), [NODES[0]]);
-    assert.deepEqual(await nodesOfApp(daemons[1]!.app), [NODES[1]]);
+  for (const count of [2, 3]) {
+    test(`${count} daemons on ${count} nodes share ${COUNT} confirmed messages; the union is every message`, async () => {
+      const queue = quorumQueue(`cluster-compete-${count}`);
+      // Started at the same moment, all declaring the new queue (RabbitMQ may fail a declaration: it is retried).
+      const daemons = Array.from({ length: count }, (_, i) => startDaemon(queue, urlsFrom(i)));
+      await waitForDaemons(queue, daemons);
+      for (const [i, daemon] of daemons.entries()) assert.deepEqual(await nodesOfApp(daemon.app), [NODES[i]]);
 
-    const ids = Array.from({ length: COUNT }, (_, i) => `${queue.name}-${i}`);
-    // Published through the third node: the queue is the cluster's, whichever node takes the message.
-    await publishMessages(NODE_URLS[2]!, ids.map((id, n) => ({ id, topic: queue.routingKey, body: { n } })));
+      const ids = Array.from({ length: COUNT }, (_, i) => `${queue.name}-${i}`);
+      // Published through the last node: the queue is the cluster's, whichever node takes the message.
+      await publishMessages(NODE_URLS[2]!, ids.map((id, n) => ({ id, topic: queue.routingKey, body: { n } })));
 
-    await until(() => allSeen(daemons, ids), { timeoutMs: 120_000, intervalMs: 200, what: "every confirmed id seen" });
-    const shares = daemons.map((d) => new Set(d.records().map((r) => r.id)).size);
-    console.log(`# shares of ${COUNT} messages: ${shares.join(" + ")}`);
-    assert.ok(shares.every((share) => share > 0), `each daemon got a share: ${shares.join(", ")}`);
-    assert.deepEqual(await stopDaemons(daemons), [0, 0]);
-  });
+      await until(() => allSeen(daemons, ids), { timeoutMs: 120_000, intervalMs: 200, what: "every confirmed id seen" });
+      const shares = daemons.map((d) => new Set(d.records().map((r) => r.id)).size);
+      console.log(`# shares of ${COUNT} messages among ${count} daemons: ${shares.join(" + ")}`);
+      assert.ok(shares.every((share) => share > 0), `each daemon got a share: ${shares.join(", ")}`);
+      assert.deepEqual(await stopDaemons(daemons), daemons.map(() => 0));
+    });
+  }
 });

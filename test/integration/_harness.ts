@@ -5,12 +5,13 @@
  * child process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after } from "node:test";
 import { brokerUrls, uniqueName } from "../support/broker.js";
+import { writeConsumerConfig } from "../support/consumer-config.js";
 import { bindQueue, declareQueue, deleteQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
 
@@ -23,6 +24,8 @@ export interface TestQueue {
   readonly routingKey: string;
   readonly dir: string;
   readonly recordFile: string;
+  /** The arguments it was declared with (a classic queue's `{}` by default). */
+  readonly arguments: Readonly<Record<string, unknown>>;
   /** Publishes fedora-messaging-shaped messages with this queue's routing key. */
   publish(bodies: ReadonlyArray<Record<string, unknown>>, extra?: { headers?: Record<string, unknown> }): Promise<void>;
   /** Publishes exact body bytes; `id: null` sends no message id. */
@@ -32,12 +35,12 @@ export interface TestQueue {
   cleanup(): Promise<void>;
 }
 
-export async function testQueue(prefix: string): Promise<TestQueue> {
+export async function testQueue(prefix: string, queueArguments: Record<string, unknown> = {}): Promise<TestQueue> {
   const name = uniqueName(prefix);
   const routingKey = `test.${name}`;
   const dir = mkdtempSync(join(tmpdir(), "fm-test-"));
   const recordFile = join(dir, "records.jsonl");
-  await declareQueue(name, { durable: true, auto_delete: false, arguments: {} });
+  await declareQueue(name, { durable: true, auto_delete: false, arguments: queueArguments });
   await bindQueue(name, "amq.topic", routingKey);
   const { amqpUrl } = brokerUrls();
   return {
@@ -45,6 +48,7 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
     routingKey,
     dir,
     recordFile,
+    arguments: queueArguments,
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
     publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
@@ -63,11 +67,11 @@ export async function testQueue(prefix: string): Promise<TestQueue> {
  * Per-file queue bookkeeping: `freshQueue(prefix)` makes a test queue and the
  * file's `after` hook deletes every one it made.
  */
-export function testQueues(): (prefix: string) => Promise<TestQueue> {
+export function testQueues(): (prefix: string, queueArguments?: Record<string, unknown>) => Promise<TestQueue> {
   const made: TestQueue[] = [];
   after(() => Promise.all(made.map((q) => q.cleanup().catch(() => undefined))));
-  return async (prefix) => {
-    const queue = await testQueue(prefix);
+  return async (prefix, queueArguments) => {
+    const queue = await testQueue(prefix, queueArguments);
     made.push(queue);
     return queue;
   };
@@ -80,35 +84,24 @@ export interface ConfigOptions {
   readonly amqpUrl?: string;
   readonly extra?: string;
   readonly callbackMode?: "worker" | "in-process";
+  /** The file's name in the queue's directory (default `config.toml`): two daemons of a test need two. */
+  readonly file?: string;
 }
 
 /** Writes a config file consuming `queue` (durable, as declared by testQueue) and returns its path. */
 export function writeConfig(queue: TestQueue, options: ConfigOptions = {}): string {
-  const consumerConfig = { record_file: queue.recordFile, ...options.consumerConfig };
-  const lines = [
-    `amqp_url = ${JSON.stringify(options.amqpUrl ?? brokerUrls().amqpUrl)}`,
-    `callback = ${JSON.stringify(options.callback ?? `${BEHAVIOURS}:accept`)}`,
-    ...(options.callbackMode ? [`callback_mode = "${options.callbackMode}"`] : []),
-    options.extra ?? "",
-    `[queues.${JSON.stringify(queue.name)}]`,
-    "durable = true",
-    "auto_delete = false",
-    "exclusive = false",
-    "arguments = {}",
-    "[[bindings]]",
-    `queue = ${JSON.stringify(queue.name)}`,
-    'exchange = "amq.topic"',
-    `routing_keys = [${JSON.stringify(queue.routingKey)}]`,
-    "[qos]",
-    `prefetch_count = ${options.prefetch ?? 10}`,
-    "[client_properties]",
-    `app = ${JSON.stringify(`fm-test-${queue.name}`)}`,
-    "[consumer_config]",
-    ...Object.entries(consumerConfig).map(([key, value]) => `${key} = ${JSON.stringify(value)}`),
-  ];
-  const path = join(queue.dir, "config.toml");
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
+  return writeConsumerConfig(join(queue.dir, options.file ?? "config.toml"), {
+    amqpUrl: options.amqpUrl ?? brokerUrls().amqpUrl,
+    callback: options.callback ?? `${BEHAVIOURS}:accept`,
+    ...(options.callbackMode ? { callbackMode: options.callbackMode } : {}),
+    ...(options.extra ? { extra: options.extra } : {}),
+    queue: queue.name,
+    queueArguments: queue.arguments,
+    routingKey: queue.routingKey,
+    prefetch: options.prefetch ?? 10,
+    app: `fm-test-${queue.name}`,
+    consumerConfig: { record_file: queue.recordFile, ...options.consumerConfig },
+  });
 }
 
 export interface CliRun {

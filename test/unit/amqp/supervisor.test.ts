@@ -82,6 +82,25 @@ describe("connection supervisor", () => {
     await supervisor.close();
   });
 
+  it("after a failover it stays on the node that works, and on the next loss moves on in list order, not back to the first", async () => {
+    // The README's decision (Configuration): the list order is where a daemon starts; a node
+    // that came back does not get its connections back, as RabbitMQ's own clients behave.
+    const opened: FakeConnection[] = [];
+    const down = new Set(["a"]);
+    const supervisor = new ConnectionSupervisor({ pool: new BrokerPool([address("a"), address("b"), address("c")]), maxDelayMs: 1, backoff: noDelay(), open: opener(down, opened) });
+    supervisor.start();
+    await until(() => opened.length === 1);
+    assert.equal(opened[0]!.address, "b", "a is down: b");
+    down.delete("a"); // a is back; the connection to b goes on
+    opened[0]!.lose(new Error("amqp:connection:forced"));
+    await until(() => opened.length === 2);
+    assert.equal(opened[1]!.address, "c", "b lost: the next one, c, although a (first in the list) is up again");
+    opened[1]!.lose(new Error("amqp:connection:forced"));
+    await until(() => opened.length === 3);
+    assert.equal(opened[2]!.address, "a", "then round to a");
+    await supervisor.close();
+  });
+
   it("a refused handshake is final: closed() carries the error", async () => {
     const refused = new ConnectionError("bad credentials");
     const supervisor = new ConnectionSupervisor<FakeConnection>({ pool: new BrokerPool([address("a")]), maxDelayMs: 1, open: async () => { throw refused; } });

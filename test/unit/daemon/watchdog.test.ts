@@ -8,9 +8,9 @@ import { until } from "../../support/wait.js";
 
 setLevel("fedora_messaging", 50);
 
-/** A consumer that has been silent for `silentMs`. */
-function consumer(silentMs: number, awaitingDeliveries = true): QueueConsumer {
-  return { queue: "q", lastActivity: Date.now() - silentMs, awaitingDeliveries } as unknown as QueueConsumer;
+/** A consumer that has been silent for `silentMs` and received `received` messages on its link. */
+function consumer(silentMs: number, awaitingDeliveries = true, received = 0): QueueConsumer {
+  return { queue: "q", lastActivity: Date.now() - silentMs, awaitingDeliveries, received } as unknown as QueueConsumer;
 }
 
 interface Scenario {
@@ -19,6 +19,12 @@ interface Scenario {
   busy?: boolean;
   awaiting?: boolean;
   timeoutSeconds?: number;
+  /** The queue is declared with x-single-active-consumer. */
+  singleActive?: boolean;
+  /** Consumers the broker counts on the queue (default 1: ours). */
+  consumers?: number;
+  /** Messages received on our link so far. */
+  received?: number;
 }
 
 /** Runs a watchdog over one consumer; `restarted()` tells whether it restarted the connection yet. */
@@ -26,8 +32,14 @@ function watch(options: Scenario): { restarted: () => boolean; stop: () => void 
   let restarted = false;
   const stop = startWatchdog({
     timeoutSeconds: options.timeoutSeconds ?? 1,
-    consumers: () => [{ consumer: consumer(options.silentMs, options.awaiting ?? true), busy: options.busy ?? false }],
-    management: { checkQueue: async () => ({ message_count: options.ready }) as never },
+    consumers: () => [
+      {
+        consumer: consumer(options.silentMs, options.awaiting ?? true, options.received ?? 0),
+        busy: options.busy ?? false,
+        singleActive: options.singleActive ?? false,
+      },
+    ],
+    management: { checkQueue: async () => ({ message_count: options.ready, consumer_count: options.consumers ?? 1 }) as never },
     restart: async () => {
       restarted = true;
     },
@@ -68,6 +80,18 @@ describe("watchdog", { concurrency: true }, () => {
   });
   it("leaves alone a consumer that received recently", async () => {
     assert.equal(await staysQuiet({ silentMs: 0, ready: 3, timeoutSeconds: 5 }), true);
+  });
+  it("leaves alone a single-active-consumer standby: nothing received on its link, other consumers attached", async () => {
+    assert.equal(await staysQuiet({ silentMs: 5000, ready: 3, singleActive: true, consumers: 2 }), true);
+  });
+  it("restarts the silent active consumer of a single-active-consumer queue (it received before)", async () => {
+    await restarts({ silentMs: 5000, ready: 3, singleActive: true, consumers: 2, received: 4 });
+  });
+  it("restarts the only consumer of a single-active-consumer queue, which cannot be a standby", async () => {
+    await restarts({ silentMs: 5000, ready: 3, singleActive: true, consumers: 1 });
+  });
+  it("restarts a silent consumer that never received on a queue without single active consumer", async () => {
+    await restarts({ silentMs: 5000, ready: 3, consumers: 2 });
   });
   it("is off with watchdog_timeout = 0", async () => {
     assert.equal(await staysQuiet({ silentMs: 5000, ready: 3, timeoutSeconds: 0 }), true);
