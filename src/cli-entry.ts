@@ -3,7 +3,7 @@
  * `node --import tsx src/cli-entry.ts consume --help` runs the same from source.
  */
 import { main } from "./main.js";
-import { pinYoungGenerationInSea } from "./sea-memory.js";
+import { pinYoungGeneration } from "./young-generation.js";
 
-pinYoungGenerationInSea();
+pinYoungGeneration();
 void main(process.argv.slice(2));

@@ -19,7 +19,7 @@
 import Module, { createRequire, register } from "node:module";
 import { getAsset, isSea } from "node:sea";
 import vm from "node:vm";
-import { pinYoungGenerationInSea } from "../sea-memory.js";
+import { repinYoungGeneration } from "../young-generation.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
@@ -84,5 +84,5 @@ function answerImport(names: readonly string[]): void {
     '  return url === URL ? { format: "module", source: SOURCE, shortCircuit: true } : next(url, context);\n}\n';
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   // The hooks run on a thread of their own, whose start reset V8's flags.
-  pinYoungGenerationInSea();
+  repinYoungGeneration();
 }

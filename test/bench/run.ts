@@ -1,21 +1,29 @@
 /**
- * `npm run bench`: how fast the daemon drains a queue, against a bare rhea
- * consumer measured in the same run (the ceiling). For each variant the queue
- * is pre-filled with N Fedora-shaped messages, then the consumer process is
- * started and measured from outside:
+ * `npm run bench`: how fast the daemon drains a queue, against the consumers a
+ * Node user would write or pick instead, all measured in the same rounds:
+ *   - a bare rhea consumer (AMQP 1.0, manual accept: our own stack's ceiling);
+ *   - amqplib by hand and rascal (AMQP 0-9-1 on the same broker port): the peers;
+ *   - the daemon, as installed (the bundle through its shebang), in worker and
+ *     in-process modes, with Python's two INFO lines per message and with
+ *     logging at WARNING; run as `node dist/fedora-messaging.js` (without the
+ *     shebang's node flags); and the single binary (SEA) when it was built.
+ * For each variant the queue is pre-filled with N Fedora-shaped messages, then
+ * the consumer process is started and measured from outside:
  *   - msgs/s: N / (last message - first message), the drain rate;
  *   - CPU ms per message: user + system time of the whole process / N;
  *   - peak RSS: VmHWM of the process;
- *   - start to first message: exec to the first delivery reaching the callback.
- * Figures are printed with their ratio to the bare consumer; nothing is
- * asserted (timing on a shared 2-core machine is noisy: compare ratios).
+ *   - exec to first message: exec to the first delivery reaching the callback.
+ * Each round runs every variant once, in order. Every figure printed is the
+ * median over the rounds; the ratio is the median of each round's rate divided
+ * by the bare rhea consumer's rate in that same round, and "spread" is
+ * (max - min) / median of the rates. Nothing is asserted (timing on a shared
+ * 2-core machine is noisy: compare ratios).
  *
  * Environment: FM_BENCH_COUNT (default 20000), FM_BENCH_PREFETCH (10),
- * FM_BENCH_ROUNDS (2; the best round of each variant is reported),
- * FM_BENCH_ONLY (a substring of the variants to run), FM_BENCH_QUIET=1 (log
- * warnings only, to see what logging costs), FM_BENCH_NODE_ARGS
- * (extra node flags for the measured process, e.g. "--cpu-prof"), FM_BENCH_WRAP
- * (a command the measured process runs under, e.g. "strace -f -c -o /tmp/s.txt").
+ * FM_BENCH_ROUNDS (3), FM_BENCH_ONLY (a substring of the variants to run; the
+ * bare consumer always runs), FM_BENCH_NODE_ARGS (extra node flags for the
+ * measured process, e.g. "--cpu-prof"), FM_BENCH_WRAP (a command the measured
+ * process runs under, e.g. "strace -f -c -o /tmp/s.txt").
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
@@ -29,7 +37,7 @@ import { fillQueue } from "./_fill.js";
 const root = resolve(import.meta.dirname, "../..");
 const COUNT = Number(process.env["FM_BENCH_COUNT"] ?? 20_000);
 const PREFETCH = Number(process.env["FM_BENCH_PREFETCH"] ?? 10);
-const ROUNDS = Number(process.env["FM_BENCH_ROUNDS"] ?? 2);
+const ROUNDS = Number(process.env["FM_BENCH_ROUNDS"] ?? 3);
 const CLK_TCK = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
 
 interface Figures {
@@ -43,7 +51,9 @@ interface Variant {
   readonly name: string;
   /** A SEA binary takes no node flags (FM_BENCH_NODE_ARGS does not apply). */
   readonly sea?: boolean;
-  /** `direct`: argv[0] is an executable file to run as is (its shebang sets node's flags). */
+  /** Why the variant cannot run here (e.g. the SEA was not built); it is listed, not measured. */
+  readonly missing?: string;
+  /** `direct`: argv[0] is an executable file to run as is (its shebang sets node's flags); else node runs argv. */
   command(queue: string, out: string, dir: string): { argv: string[]; env: NodeJS.ProcessEnv; direct?: boolean };
 }
 
@@ -52,36 +62,60 @@ const dir = mkdtempSync(join(tmpdir(), "fm-bench-"));
 
 const ONLY = process.env["FM_BENCH_ONLY"];
 const NODE_ARGS = (process.env["FM_BENCH_NODE_ARGS"] ?? "").split(" ").filter(Boolean);
+const BUNDLE = "dist/fedora-messaging.js";
+const SEA = "dist/fedora-messaging";
 
 const allVariants: Variant[] = [
-  {
-    name: "bare rhea consumer (ceiling)",
-    command: (queue, out) => ({
-      argv: [join(root, "test/bench/bare-consumer.mjs"), amqpUrl, queue, String(COUNT), String(PREFETCH), out],
-      env: {},
-    }),
-  },
-  daemonVariant("fedora-messaging, worker thread (default)", "worker"),
-  daemonVariant("fedora-messaging, in-process", "in-process"),
+  peerVariant("bare rhea, manual accept (ceiling)", "bare-consumer.mjs"),
+  peerVariant("amqplib by hand (prefetch, JSON.parse, ack)", "amqplib-consumer.mjs"),
+  peerVariant("rascal (subscription, prefetch)", "rascal-consumer.mjs"),
+  daemonVariant("ours, worker (default), INFO logs", { mode: "worker" }),
+  daemonVariant("ours, worker, WARNING logs", { mode: "worker", quiet: true }),
+  daemonVariant("ours, in-process, INFO logs", { mode: "in-process" }),
+  // The bundle run by node without its shebang's flags (`node dist/fedora-messaging.js`):
+  // its memory settings must hold anyway (src/young-generation.ts), so its peak RSS
+  // should match the worker INFO row's within noise.
+  daemonVariant("ours, worker, INFO, node dist/fedora-messaging.js", { mode: "worker", viaNode: true }),
   // The single binary (npm run sea): its memory settings must match the bundle's shebang flags;
   // the control gets the bundle's flag by hand (NODE_OPTIONS, which a SEA honours): equal RSS = they hold.
-  daemonVariant("fedora-messaging SEA binary, worker thread", "worker", "dist/fedora-messaging"),
-  daemonVariant("  control: SEA + NODE_OPTIONS=--max-semi-space-size=1", "worker", "dist/fedora-messaging", { NODE_OPTIONS: "--max-semi-space-size=1" }),
+  daemonVariant("ours, SEA binary, worker, INFO", { mode: "worker", executable: SEA }),
+  daemonVariant("  control: SEA + NODE_OPTIONS=--max-semi-space-size=1", { mode: "worker", executable: SEA, env: { NODE_OPTIONS: "--max-semi-space-size=1" } }),
 ];
 const variants = allVariants.filter((v, i) => i === 0 || !ONLY || v.name.includes(ONLY));
 
-/** The daemon, run as installed: the bundle through its shebang (with the node flags it sets), or the SEA binary. */
-function daemonVariant(name: string, mode: "worker" | "in-process", executable = "dist/fedora-messaging.js", extraEnv: NodeJS.ProcessEnv = {}): Variant {
+/** A consumer of test/bench/ taking `url queue count prefetch out` and writing the output of bare-consumer.mjs. */
+function peerVariant(name: string, script: string): Variant {
   return {
     name,
-    sea: !executable.endsWith(".js"),
+    command: (queue, out) => ({ argv: [join(root, "test/bench", script), amqpUrl, queue, String(COUNT), String(PREFETCH), out], env: {} }),
+  };
+}
+
+interface DaemonOptions {
+  readonly mode: "worker" | "in-process";
+  /** Log warnings only: what Python's two INFO lines per message cost. */
+  readonly quiet?: boolean;
+  /** The bundle (run through its shebang, as installed) or the SEA binary. */
+  readonly executable?: string;
+  /** Run the bundle as `node dist/fedora-messaging.js`: node's own defaults, not the shebang's flags. */
+  readonly viaNode?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The daemon with the no-op callback (test/bench/noop-callback.mjs), which halts after the last message. */
+function daemonVariant(name: string, o: DaemonOptions): Variant {
+  const executable = o.executable ?? BUNDLE;
+  const sea = executable === SEA;
+  return {
+    name,
+    sea,
+    missing: existsSync(join(root, executable)) ? undefined : `${executable} is missing (npm run ${sea ? "sea" : "build"})`,
     command: (queue, out, workDir) => {
-      // FM_BENCH_QUIET=1: only warnings are logged (measures what the two INFO lines per message cost).
-      const config = writeBenchConfig(workDir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: process.env["FM_BENCH_QUIET"] === "1" });
+      const config = writeBenchConfig(workDir, { amqpUrl, queue, mode: o.mode, prefetch: PREFETCH, quiet: o.quiet ?? false });
       return {
         argv: [join(root, executable), "--conf", config, "consume"],
-        direct: true,
-        env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out, ...extraEnv },
+        direct: !o.viaNode,
+        env: { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out, ...o.env },
       };
     },
   };
@@ -127,30 +161,50 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   };
 }
 
-function best(rounds: Figures[]): Figures {
-  return rounds.reduce((a, b) => (b.rate > a.rate ? b : a));
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 const queue = uniqueName("bench");
-process.stderr.write(`benchmark: ${COUNT} messages, prefetch ${PREFETCH}, best of ${ROUNDS} rounds, broker ${amqpUrl.replace(/:[^:@/]+@/, ":****@")}\n`);
-const results: Array<{ name: string; figures: Figures }> = [];
+process.stderr.write(`benchmark: ${COUNT} messages, prefetch ${PREFETCH}, medians of ${ROUNDS} rounds, broker ${amqpUrl.replace(/:[^:@/]+@/, ":****@")}\n`);
+const runnable = variants.filter((v) => !v.missing);
+for (const v of variants) if (v.missing) process.stderr.write(`  skipped ${v.name.trim()}: ${v.missing}\n`);
+/** rounds[r][v]: the figures of runnable[v] in round r. */
+const rounds: Figures[][] = [];
 try {
-  for (const variant of variants) {
-    const rounds: Figures[] = [];
-    for (let round = 0; round < ROUNDS; round++) rounds.push(await measure(variant, queue));
-    results.push({ name: variant.name, figures: best(rounds) });
-    process.stderr.write(`  measured ${variant.name}\n`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const figures: Figures[] = [];
+    for (const variant of runnable) {
+      figures.push(await measure(variant, queue));
+      process.stderr.write(`  round ${round + 1}/${ROUNDS}: ${variant.name.trim()}: ${Math.round(figures.at(-1)!.rate)} msgs/s\n`);
+    }
+    rounds.push(figures);
   }
 } finally {
   await deleteQueue(queue).catch(() => undefined);
 }
 
-const base = results[0]!.figures;
-const pad = (text: string, width: number) => text.padEnd(width);
-const num = (value: number, digits = 0) => value.toFixed(digits).padStart(8);
-console.log(`\n${pad("variant", 54)}${"msgs/s".padStart(8)}  ratio  ${"CPU ms/msg".padStart(10)}  ${"peak RSS".padStart(9)}  ${"to 1st msg".padStart(10)}`);
-for (const { name, figures } of results) {
-  console.log(
-    `${pad(name, 54)}${num(figures.rate)}  ${(figures.rate / base.rate).toFixed(2).padStart(5)}  ${num(figures.cpuMsPerMessage, 3).padStart(10)}  ${`${figures.peakRssMiB.toFixed(1)} MiB`.padStart(9)}  ${`${figures.startToFirstMs} ms`.padStart(10)}`,
-  );
-}
+const grouping = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const rows = runnable.map((variant, v) => {
+  const of = (pick: (f: Figures) => number) => rounds.map((round) => pick(round[v]!));
+  const rates = of((f) => f.rate);
+  const rate = median(rates);
+  return [
+    variant.name,
+    grouping.format(rate),
+    median(rounds.map((round) => round[v]!.rate / round[0]!.rate)).toFixed(2),
+    `${Math.round(((Math.max(...rates) - Math.min(...rates)) / rate) * 100)} %`,
+    `${median(of((f) => f.cpuMsPerMessage)).toFixed(3)} ms`,
+    `${median(of((f) => f.peakRssMiB)).toFixed(1)} MiB`,
+    `${(median(of((f) => f.startToFirstMs)) / 1000).toFixed(2)} s`,
+  ];
+});
+const header = ["consumer", "msgs/s", "ratio to bare rhea", "spread", "CPU/msg", "peak RSS", "exec to 1st msg"];
+const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
+const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`;
+console.log(`\n${COUNT} messages, prefetch ${PREFETCH}; medians of ${ROUNDS} rounds (ratio: to the bare rhea consumer of the same round)`);
+console.log(line(header));
+console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
+for (const row of rows) console.log(line(row));

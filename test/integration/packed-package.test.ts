@@ -2,7 +2,8 @@
  * The npm package as a user gets it: `npm pack`, installed into an empty
  * project, then plugins that import it *by name* (ES module and CommonJS) run
  * under the installed `fedora-messaging` against the broker, and TypeScript
- * files type-check against the installed types.
+ * files type-check against the installed types; started by npx, its memory
+ * setting holds.
  *
  * Why: the ESM entry once named a file the build never wrote, and the
  * package's install script named a file the package does not ship; every
@@ -115,6 +116,17 @@ describe("the npm package, installed from its tarball", () => {
       await waitForQueue(queue.name, (q) => q.messages === 0, 10_000);
     });
   }
+
+  test("started by npx (npm's bin shim), the young generation stays at 1 MiB semi-spaces", async () => {
+    const queue = await freshQueue("packed-heap");
+    const config = writeConfig(queue, { callback: join(ROOT, "test/fixtures/sea/heap-probe.mjs:probe"), callbackMode: "in-process" });
+    await queue.publish([{ file: queue.recordFile }]);
+    const run = runCli(["--no-install", "fedora-messaging", "--conf", config, "consume"], { executable: "npx", cwd: project, env: { NODE_OPTIONS: "" } });
+    assert.equal(await run.exited, 0, run.stderr());
+    const [probe] = queue.records() as Array<{ newSpaceBytes: number }>;
+    // Left to grow (Node's default), the probe's garbage takes new_space to 32 MiB.
+    assert.ok(probe!.newSpaceBytes <= 2 * 1024 * 1024, `new_space grew to ${probe!.newSpaceBytes} bytes`);
+  });
 
   test("TypeScript code type-checks against the installed types (ESM and CommonJS, strict)", () => {
     writeFileSync(join(project, "program.mts"), TS_PROGRAM);
