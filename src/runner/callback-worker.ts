@@ -15,7 +15,7 @@ import { SerialProcessor } from "./serial-processor.js";
 import { unpackDeliveries } from "./delivery-batch.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
-import { pinYoungGenerationInSea } from "../sea-memory.js";
+import { repinYoungGeneration } from "../young-generation.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
@@ -34,7 +34,7 @@ if (!port) throw new Error("callback-worker must run in a worker thread");
 // A plugin's console.log joins our log lines on fd 1, in order.
 orderStdout();
 // This thread's start reset V8's flags: in a SEA binary, pin the young generation again.
-pinYoungGenerationInSea();
+repinYoungGeneration();
 
 
 let processor: SerialProcessor | undefined;
