@@ -4,11 +4,15 @@
  *
  * Prefetch: rhea's `credit_window` tops credit up when a message *arrives*, so
  * it does not bound unsettled messages. We grant credit by hand so that
- * granted credit + unsettled deliveries never exceed `qos.prefetch_count`,
+ * granted credit + unsettled deliveries never exceed `prefetch`
+ * (`qos.prefetch_count`, or `callback_concurrency` when higher: daemon/registration.ts),
  * topping up as soon as a message is settled: rhea writes one FLOW (with the
  * latest credit) and the DISPOSITIONs of a turn together, on its next tick.
  * (This relies on the delivery-count fix in build/patch-rhea.mjs: without it
  * every FLOW granted RabbitMQ 4 five more messages.)
+ *
+ * Each outcome settles its own delivery as soon as the runner reports it
+ * (in completion order when several callbacks run at once).
  *
  * The consumer lives as long as its link. When the link or connection dies,
  * `ended` settles with why, unsettled deliveries are forgotten (the broker
@@ -145,8 +149,8 @@ export class QueueConsumer {
   }
 
   /**
-   * Graceful stop: no more credit, the in-flight callback finishes and its
-   * outcome is settled, queued deliveries are released, the link detaches.
+   * Graceful stop: no more credit, the in-flight callbacks finish and their
+   * outcomes are settled, queued deliveries are released, the link detaches.
    */
   async stop(): Promise<void> {
     if (this.finished) return;
@@ -188,6 +192,12 @@ export class QueueConsumer {
       // Its link died while the callback ran: the broker redelivers it.
       logUnsettleable(id);
       if (!outcome.stop) return;
+    }
+    if (outcome.stop && id !== undefined && this.options.runner.concurrency > 1) {
+      // Others may be in flight: they finish and are settled by their own
+      // outcomes when the daemon stops this consumer (see Daemon.onRunnerOutcome).
+      this.accepting = false;
+      return;
     }
     if (outcome.releaseAll) this.releaseAll();
     if (outcome.stop) {

@@ -14,7 +14,12 @@ const log = getLogger("fedora_messaging.twisted.protocol");
 export interface WatchdogOptions {
   /** 0 turns the watchdog off. */
   readonly timeoutSeconds: number;
-  /** The consumers to watch, read at each check; `busy` when a callback is running. */
+  /**
+   * The consumers to watch, read at each check; `busy` when every callback
+   * slot is taken (with `callback_concurrency` 1: while a callback runs).
+   * A consumer with a free slot, credit to spare and ready messages that
+   * still sees nothing arrive is stuck, however many callbacks run.
+   */
   consumers(): ReadonlyArray<{ readonly consumer: QueueConsumer | undefined; readonly busy: boolean }>;
   /** Asks the broker how many messages a queue holds ready. */
   readonly management: Pick<ManagementClient, "checkQueue">;
