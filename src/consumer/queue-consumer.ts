@@ -154,7 +154,7 @@ export class QueueConsumer {
    */
   async stop(): Promise<void> {
     if (this.finished) return;
-    this.accepting = false;
+    this.stopAccepting();
     const unprocessed = await this.options.runner.drain();
     for (const id of unprocessed) this.settle(id, "release");
     this.releaseAll();
@@ -196,7 +196,7 @@ export class QueueConsumer {
     if (outcome.stop && id !== undefined && this.options.runner.concurrency > 1) {
       // Others may be in flight: they finish and are settled by their own
       // outcomes when the daemon stops this consumer (see Daemon.onRunnerOutcome).
-      this.accepting = false;
+      this.stopAccepting();
       return;
     }
     if (outcome.releaseAll) this.releaseAll();
@@ -209,6 +209,19 @@ export class QueueConsumer {
       return;
     }
     this.grantCredit();
+  }
+
+  /**
+   * No more deliveries. With several callbacks in flight the credit left is
+   * drained as well: the wait for the last one may be long, and a message
+   * released meanwhile would otherwise come straight back to us, be released
+   * again, and so on until it ends. (With one callback at a time the stop
+   * follows at once, as in Python.)
+   */
+  private stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    if (this.options.runner.concurrency > 1 && !this.finished) this.receiver?.drain_credit();
   }
 
   private settle(id: number, how: "accept" | "release" | "reject"): void {
