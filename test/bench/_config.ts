@@ -11,6 +11,10 @@ export interface BenchConfig {
   readonly prefetch: number;
   /** Log warnings only (what the two INFO lines per message cost, or to keep large runs quiet). */
   readonly quiet: boolean;
+  /** `file:Name` of the callback (default: the no-op one). */
+  readonly callback?: string;
+  /** `callback_concurrency` (default: unset, 1). */
+  readonly concurrency?: number;
 }
 
 /** Writes `<dir>/<mode>.toml` and returns its path. */
@@ -20,8 +24,9 @@ export function writeBenchConfig(dir: string, c: BenchConfig): string {
     path,
     [
       `amqp_url = ${JSON.stringify(c.amqpUrl)}`,
-      `callback = ${JSON.stringify(`${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
+      `callback = ${JSON.stringify(c.callback ?? `${join(root, "test/bench/noop-callback.mjs")}:noop`)}`,
       `callback_mode = "${c.mode}"`,
+      ...(c.concurrency ? [`callback_concurrency = ${c.concurrency}`] : []),
       "bindings = []", // the queue is bound when it is filled; top-level keys come before tables
       `[queues.${JSON.stringify(c.queue)}]`,
       "durable = true\nauto_delete = false\nexclusive = false\narguments = {}",
