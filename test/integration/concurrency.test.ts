@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { describe, test } from "node:test";
 import { closeConnectionsOfApp, getQueue, waitForQueue } from "../support/management.js";
 import { until } from "../support/wait.js";
-import { BEHAVIOURS, freePort, runCli, testQueues, writeConfig, type CliRun, type TestQueue } from "./_harness.js";
+import { BEHAVIOURS, freePort, ROOT, runCli, testQueues, writeConfig, type CliRun, type TestQueue } from "./_harness.js";
 
 const freshQueue = testQueues();
 
@@ -141,6 +141,25 @@ for (const mode of ["worker", "in-process"] as const) {
       assert.equal(await s.run.exited, 0, s.run.stdout());
       assert.deepEqual(sorted(s.ends()), [0, 1, 2]);
       await waitForQueue(s.queue.name, (q) => q.messages_ready === 3 && q.messages_unacknowledged === 0);
+    });
+
+    test("the code running the callbacks dies with several in flight: every unsettled message goes back, exit 13", async () => {
+      const queue = await freshQueue(`conc-dies-${mode}`);
+      await queue.publish(numbered(5));
+      const dieFile = join(queue.dir, "die");
+      const config = writeConfig(queue, {
+        callback: `${join(ROOT, "test/fixtures/consumer/dying-plugin.mjs")}:hang`,
+        callbackMode: mode,
+        consumerConfig: { die_file: dieFile, die_how: mode === "worker" ? "exit" : "throw" },
+        extra: "callback_concurrency = 3",
+      });
+      const run = runCli(["--conf", config, "consume"], { timeoutMs: 60_000 });
+      await until(() => queue.records().length === 3, { what: "three callbacks in flight" });
+      await waitForQueue(queue.name, (q) => q.messages_unacknowledged === 5);
+      writeFileSync(dieFile, "");
+      assert.equal(await run.exited, 13, run.stdout());
+      assert.match(run.stdout(), /died outside a callback/);
+      await waitForQueue(queue.name, (q) => q.messages_ready === 5 && q.messages_unacknowledged === 0);
     });
 
     test("a lost connection: the results in flight cannot be settled, those messages are delivered again", async () => {
