@@ -43,6 +43,7 @@ export const CONFIG_KEYS = [
   "log_config",
   "plugin_dir",
   "callback_mode",
+  "callback_concurrency",
   "reconnect_max_delay",
   "watchdog_timeout",
 ] as const satisfies ReadonlyArray<keyof Config>;
@@ -95,6 +96,7 @@ export function defaultConfig(): Config {
     log_config: defaultLogConfig(),
     plugin_dir: "/usr/lib/fedora-messaging/plugins",
     callback_mode: "worker",
+    callback_concurrency: 1,
     reconnect_max_delay: 60,
     watchdog_timeout: 300,
   };

@@ -65,6 +65,11 @@ export interface Config {
   readonly plugin_dir: string;
   /** Run callbacks in a worker thread (default) or on the main thread (ours). */
   readonly callback_mode: "worker" | "in-process";
+  /**
+   * How many callbacks of one queue may be in flight at once (ours; Python
+   * runs one at a time, which is the default, 1). Async callbacks interleave.
+   */
+  readonly callback_concurrency: number;
   /** Longest wait between reconnection attempts, seconds (ours; Python: one hour). */
   readonly reconnect_max_delay: number;
   /**

@@ -131,6 +131,7 @@ function build(raw: unknown): Config {
   set("log_config", checkLogConfig);
   set("plugin_dir", (v) => string(v, "plugin_dir") || fail(`'plugin_dir' must be a directory path, got ""`));
   set("callback_mode", checkCallbackMode);
+  set("callback_concurrency", (v) => integerFrom(v, 1, MAX_CALLBACK_CONCURRENCY, "callback_concurrency"));
   set("reconnect_max_delay", (v) => positiveSeconds(v, "reconnect_max_delay"));
   set("watchdog_timeout", (v) => integerFrom(v, 0, MAX_SECONDS, "watchdog_timeout"));
   return config;
@@ -165,6 +166,8 @@ const MAX_SECONDS = 86_400;
 /** AMQP 0-9-1's `basic.qos` fields, which Python sends: prefetch-count is a short, prefetch-size a long. */
 const MAX_PREFETCH_COUNT = 65_535;
 const MAX_PREFETCH_SIZE = 4_294_967_295;
+/** As many as a prefetch count can hold: more could never be delivered at once. */
+const MAX_CALLBACK_CONCURRENCY = MAX_PREFETCH_COUNT;
 
 function positiveSeconds(value: unknown, ...path: Array<string | number>): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > MAX_SECONDS) {

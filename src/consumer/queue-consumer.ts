@@ -4,11 +4,15 @@
  *
  * Prefetch: rhea's `credit_window` tops credit up when a message *arrives*, so
  * it does not bound unsettled messages. We grant credit by hand so that
- * granted credit + unsettled deliveries never exceed `qos.prefetch_count`,
+ * granted credit + unsettled deliveries never exceed `prefetch`
+ * (`qos.prefetch_count`, or `callback_concurrency` when higher: daemon/registration.ts),
  * topping up as soon as a message is settled: rhea writes one FLOW (with the
  * latest credit) and the DISPOSITIONs of a turn together, on its next tick.
  * (This relies on the delivery-count fix in build/patch-rhea.mjs: without it
  * every FLOW granted RabbitMQ 4 five more messages.)
+ *
+ * Each outcome settles its own delivery as soon as the runner reports it
+ * (in completion order when several callbacks run at once).
  *
  * The consumer lives as long as its link. When the link or connection dies,
  * `ended` settles with why, unsettled deliveries are forgotten (the broker
@@ -153,12 +157,12 @@ export class QueueConsumer {
   }
 
   /**
-   * Graceful stop: no more credit, the in-flight callback finishes and its
-   * outcome is settled, queued deliveries are released, the link detaches.
+   * Graceful stop: no more credit, the in-flight callbacks finish and their
+   * outcomes are settled, queued deliveries are released, the link detaches.
    */
   async stop(): Promise<void> {
     if (this.finished) return;
-    this.accepting = false;
+    this.stopAccepting();
     const unprocessed = await this.options.runner.drain();
     for (const id of unprocessed) this.settle(id, "release");
     this.releaseAll();
@@ -197,6 +201,12 @@ export class QueueConsumer {
       logUnsettleable(id);
       if (!outcome.stop) return;
     }
+    if (outcome.stop && id !== undefined && this.options.runner.concurrency > 1) {
+      // Others may be in flight: they finish and are settled by their own
+      // outcomes when the daemon stops this consumer (see Daemon.onRunnerOutcome).
+      this.stopAccepting();
+      return;
+    }
     if (outcome.releaseAll) this.releaseAll();
     if (outcome.stop) {
       this.accepting = false;
@@ -207,6 +217,19 @@ export class QueueConsumer {
       return;
     }
     this.grantCredit();
+  }
+
+  /**
+   * No more deliveries. With several callbacks in flight the credit left is
+   * drained as well: the wait for the last one may be long, and a message
+   * released meanwhile would otherwise come straight back to us, be released
+   * again, and so on until it ends. (With one callback at a time the stop
+   * follows at once, as in Python.)
+   */
+  private stopAccepting(): void {
+    if (!this.accepting) return;
+    this.accepting = false;
+    if (this.options.runner.concurrency > 1 && !this.finished) this.receiver?.drain_credit();
   }
 
   private settle(id: number, how: "accept" | "release" | "reject"): void {

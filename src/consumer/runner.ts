@@ -1,7 +1,9 @@
 /**
  * Where callbacks run. A runner takes deliveries of one queue in arrival order,
- * processes them strictly one at a time (Python's serial consumer: callbacks
- * never overlap within a queue), and reports each outcome.
+ * starts them in that order with at most `concurrency` in flight at once, and
+ * reports each outcome as soon as its delivery is done. With concurrency 1
+ * (the default) that is Python's serial consumer: callbacks never overlap
+ * within a queue and outcomes come in submission order.
  *
  * Two kinds share this contract:
  * - WorkerRunner (default): the callback runs in a worker thread, so that a
@@ -17,8 +19,9 @@ import type { SharedStats } from "./stats.js";
 
 export interface RunnerEvents {
   /**
-   * Outcome of delivery `id`; always in submission order. `id` is undefined
-   * when the outcome belongs to no one delivery (the worker thread died).
+   * Outcome of delivery `id`, in completion order (submission order with
+   * concurrency 1). `id` is undefined when the outcome belongs to no one
+   * delivery (the code running the callbacks died: every unsettled one goes back).
    */
   outcome(id: number | undefined, outcome: Outcome): void;
 }
@@ -29,9 +32,9 @@ export interface CallbackRunner {
   /** Queues one delivery for processing. */
   submit(id: number, delivered: Delivered): void;
   /**
-   * Stops taking work: the message being processed (if any) finishes and its
-   * outcome is reported; the queued ones are not processed. Resolves with their
-   * ids, in order, once the current one is done.
+   * Stops taking work: the messages being processed (if any) finish and their
+   * outcomes are reported; the queued ones are not processed. Resolves with their
+   * ids, in order, once every one in flight is done.
    */
   drain(): Promise<number[]>;
   /**
@@ -41,7 +44,9 @@ export interface CallbackRunner {
   discardQueued(): void;
   /** The queue's counters, counted by whichever thread runs the callback. */
   readonly stats: SharedStats;
-  /** True while a callback is running. */
+  /** How many callbacks may be in flight at once (the config's `callback_concurrency`). */
+  readonly concurrency: number;
+  /** True while every slot is taken (with concurrency 1: while a callback is running). */
   readonly busy: boolean;
   /** Releases the thread or other resources. */
   close(): Promise<void>;

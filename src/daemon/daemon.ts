@@ -58,7 +58,11 @@ export class Daemon {
   private readonly slots: QueueSlot[] = [];
   private supervisor: ConnectionSupervisor | undefined;
   private stopRequested = false;
-  /** A halt or callback error reported while no consumer was attached (between connections). */
+  /**
+   * A halt or callback error that ends the run once every consumer stopped:
+   * reported while no consumer was attached (between connections), or while
+   * other callbacks were in flight (`callback_concurrency` > 1).
+   */
   private pendingEnd: { readonly slot: QueueSlot; readonly stop: CallbackEnd } | undefined;
   /** Set while consumers are attached and watched: ends that watch. */
   private wakeUp: (() => void) | undefined;
@@ -158,7 +162,7 @@ export class Daemon {
     for (const configName of Object.keys(config.queues)) {
       const runner: CallbackRunner =
         handler !== undefined || typeof callback === "function"
-          ? new InProcessRunner(configName, handler ?? callback, { fromPlugin: typeof callback !== "function" })
+          ? new InProcessRunner(configName, handler ?? callback, { fromPlugin: typeof callback !== "function", concurrency: config.callback_concurrency })
           : new WorkerRunner(configName, callback, config);
       const slot: QueueSlot = { configName, runner, consumer: undefined };
       this.slots.push(slot);
@@ -171,6 +175,13 @@ export class Daemon {
   private onRunnerOutcome(slot: QueueSlot, id: number | undefined, outcome: Outcome): void {
     if (slot.consumer) {
       slot.consumer.onOutcome(id, outcome);
+      // With several callbacks in flight, a halt or an error ends the run as a
+      // stop does, so that the others finish and are settled first; a stop asked
+      // for earlier keeps its own end, as with one callback at a time.
+      if (outcome.stop && id !== undefined && slot.runner.concurrency > 1 && !this.stopRequested && !this.pendingEnd) {
+        this.pendingEnd = { slot, stop: outcome.stop };
+        this.wake();
+      }
       return;
     }
     // Between connections: the message will be redelivered, but a halt or an

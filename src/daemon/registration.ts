@@ -50,8 +50,7 @@ export async function attachConsumers(connection: BrokerConnection, slots: reado
       const consumer = new QueueConsumer({
         connection: connection.raw,
         queue: queue.name,
-        // prefetch_count 0 means "no limit" in AMQP 0-9-1; AMQP 1.0 needs a number: a generous one.
-        prefetch: options.config.qos.prefetch_count > 0 ? options.config.qos.prefetch_count : UNLIMITED_PREFETCH,
+        prefetch: creditLimit(options.config),
         runner: slot.runner,
         tag: randomUUID(),
         onDuration: options.onDuration,
@@ -65,6 +64,17 @@ export async function attachConsumers(connection: BrokerConnection, slots: reado
   } finally {
     if (!ok) management.close();
   }
+}
+
+/**
+ * Credit + unsettled deliveries a consumer may hold: `qos.prefetch_count`, or
+ * as many as may run at once if `callback_concurrency` is higher (each
+ * callback in flight holds an unsettled delivery).
+ */
+export function creditLimit(config: Config): number {
+  // prefetch_count 0 means "no limit" in AMQP 0-9-1; AMQP 1.0 needs a number: a generous one.
+  const prefetch = config.qos.prefetch_count > 0 ? config.qos.prefetch_count : UNLIMITED_PREFETCH;
+  return Math.max(prefetch, config.callback_concurrency);
 }
 
 /** Logs why a registration on a new connection is about to be retried. */

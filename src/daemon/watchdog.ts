@@ -24,8 +24,11 @@ export interface WatchdogOptions {
   /** 0 turns the watchdog off. */
   readonly timeoutSeconds: number;
   /**
-   * The consumers to watch, read at each check; `busy` when a callback is
-   * running; `singleActive` when the queue is declared with `x-single-active-consumer`.
+   * The consumers to watch, read at each check; `busy` when every callback
+   * slot is taken (with `callback_concurrency` 1: while a callback runs);
+   * `singleActive` when the queue is declared with `x-single-active-consumer`.
+   * A consumer with a free slot, credit to spare and ready messages that
+   * still sees nothing arrive is stuck, however many callbacks run.
    */
   consumers(): ReadonlyArray<{ readonly consumer: QueueConsumer | undefined; readonly busy: boolean; readonly singleActive?: boolean }>;
   /** Asks the broker how many messages a queue holds ready. */

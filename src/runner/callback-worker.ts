@@ -11,7 +11,7 @@ import { applyLogConfig } from "../config/logging.js";
 import { setCurrentConfig } from "../config/current.js";
 import { callbackRepr } from "./process.js";
 import type { Outcome } from "../consumer/outcome.js";
-import { SerialProcessor } from "./serial-processor.js";
+import { CallbackProcessor } from "./callback-processor.js";
 import { unpackDeliveries } from "./delivery-batch.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
@@ -37,10 +37,11 @@ orderStdout();
 repinYoungGeneration();
 
 
-let processor: SerialProcessor | undefined;
+let processor: CallbackProcessor | undefined;
 let pendingIds: number[] = [];
 let pendingOutcomes: Outcome[] = [];
 let lastFlush = Date.now();
+let flushSoon = false;
 
 function send(message: FromWorker): void {
   port!.postMessage(message);
@@ -61,6 +62,13 @@ function report(id: number, outcome: Outcome): void {
   pendingOutcomes.push(outcome);
   if (outcome.stop || !processor || processor.queued === 0 || pendingIds.length >= outcomesPerReport || Date.now() - lastFlush >= OUTCOME_FLUSH_MS) {
     flush();
+  } else if (!flushSoon) {
+    // Never held until the next outcome: with several callbacks in flight (or a slow one next), that may be long.
+    flushSoon = true;
+    setImmediate(() => {
+      flushSoon = false;
+      if (pendingIds.length > 0) flush();
+    });
   }
 }
 
@@ -81,9 +89,11 @@ port.on("message", (message: ToWorker) => {
       });
       if (!processor) send({ t: "drained", ids: [] });
       break;
-    case "discard":
-      processor?.discardQueued();
+    case "discard": {
+      const count = processor?.discardQueued().length ?? 0;
+      if (count > 0) send({ t: "discarded", count });
       break;
+    }
   }
 });
 
@@ -97,7 +107,8 @@ async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
     await registerSchemaPackages(pluginDir); // this thread decodes: its registry needs the installed schemas
     const handler = await loadCallback(spec, { pluginDir, cwd, source });
     const consumerRepr = `Consumer(queue=${message.queue}, callback=${callbackRepr(handler)})`;
-    processor = new SerialProcessor({ queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) }, report);
+    const context = { queue: message.queue, handler: handler as (m: unknown) => unknown, consumerRepr, stats: new SharedStats(message.stats) };
+    processor = new CallbackProcessor(context, report, message.config.callback_concurrency);
     send({ t: "ready" });
   } catch (error) {
     const e = error as { name?: string; message?: string; exitCode?: number };

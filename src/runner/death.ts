@@ -19,8 +19,8 @@ export interface Mourner {
   readonly queue: string;
   readonly stats: SharedStats;
   readonly events: RunnerEvents;
-  /** Whether a message was being processed (it then counts as failed, like a callback that raised). */
-  readonly busy: boolean;
+  /** How many messages were being processed (each then counts as failed, like a callback that raised). */
+  readonly running: number;
 }
 
 /** A worker thread ended: says so, and ends the run like a callback error. */
@@ -64,6 +64,6 @@ function mainThreadDied(error: unknown): void {
 }
 
 function report(runner: Mourner, error: unknown): void {
-  if (runner.busy) runner.stats.add("failed");
+  for (let i = 0; i < runner.running; i++) runner.stats.add("failed");
   runner.events.outcome(undefined, outcomeOfError(error));
 }

@@ -8,39 +8,44 @@ import { loadCallback } from "../callback/load.js";
 import { callbackRepr, type MessageHandler } from "./process.js";
 import type { CallbackSource } from "../callback/spec.js";
 import type { CallbackRunner, RunnerEvents } from "../consumer/runner.js";
-import { SerialProcessor } from "./serial-processor.js";
+import { CallbackProcessor } from "./callback-processor.js";
 import type { Delivered } from "../consumer/delivery.js";
 import { SharedStats } from "../consumer/stats.js";
 import { watchMainThread } from "./death.js";
 
 export class InProcessRunner implements CallbackRunner {
-  private processor: SerialProcessor | undefined;
+  private processor: CallbackProcessor | undefined;
   readonly stats = new SharedStats();
   private unwatch: (() => void) | undefined;
 
   /**
    * @param callback a plugin to load, or a handler; `fromPlugin` says a handler
    *   came from a plugin the daemon loaded (watched like one: see death.ts),
-   *   not from a program's `consume()` call.
+   *   not from a program's `consume()` call; `concurrency` is the config's
+   *   `callback_concurrency` (default 1).
    */
   constructor(
     private readonly queue: string,
     private readonly callback: MessageHandler | CallbackSource,
-    private readonly options: { readonly fromPlugin?: boolean } = {},
+    private readonly options: { readonly fromPlugin?: boolean; readonly concurrency?: number } = {},
   ) {}
+
+  get concurrency(): number {
+    return this.options.concurrency ?? 1;
+  }
 
   async start(events: RunnerEvents): Promise<void> {
     const handler = typeof this.callback === "function" ? this.callback : await loadSource(this.callback);
     const consumerRepr = `Consumer(queue=${this.queue}, callback=${callbackRepr(handler)})`;
-    const processor = new SerialProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome));
+    const processor = new CallbackProcessor({ queue: this.queue, handler, consumerRepr, stats: this.stats }, (id, outcome) => events.outcome(id, outcome), this.concurrency);
     this.processor = processor;
     if (typeof this.callback !== "function" || this.options.fromPlugin) {
       const stats = this.stats;
       this.unwatch = watchMainThread({
         queue: this.queue,
         stats,
-        get busy() {
-          return processor.busy;
+        get running() {
+          return processor.running;
         },
         events: {
           outcome: (id, outcome) => {
@@ -73,7 +78,7 @@ export class InProcessRunner implements CallbackRunner {
     this.processor?.discardQueued();
   }
 
-  private started(): SerialProcessor {
+  private started(): CallbackProcessor {
     if (!this.processor) throw new Error("the callback runner was used before start()");
     return this.processor;
   }

@@ -27,4 +27,6 @@ export type FromWorker =
   | { readonly t: "ready" }
   | { readonly t: "load-failed"; readonly name: string; readonly message: string; readonly exitCode: number }
   | { readonly t: "outcomes"; readonly ids: number[]; readonly outcomes: Outcome[] }
-  | { readonly t: "drained"; readonly ids: number[] };
+  | { readonly t: "drained"; readonly ids: number[] }
+  /** The queued deliveries a "discard" dropped: never reported, no longer outstanding. */
+  | { readonly t: "discarded"; readonly count: number };

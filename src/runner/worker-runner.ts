@@ -78,6 +78,9 @@ export class WorkerRunner implements CallbackRunner {
             this.outstanding -= message.ids.length;
             for (let i = 0; i < message.ids.length; i++) events.outcome(message.ids[i]!, message.outcomes[i]!);
             break;
+          case "discarded":
+            this.outstanding -= message.count;
+            break;
           case "drained": {
             this.outstanding -= message.ids.length;
             const waiter = this.drainWaiter;
@@ -125,13 +128,19 @@ export class WorkerRunner implements CallbackRunner {
   }
 
   discardQueued(): void {
+    this.outstanding -= this.batchIds.length;
     this.batchIds = [];
     this.batchItems = [];
     this.post({ t: "discard" });
   }
 
+  get concurrency(): number {
+    return this.config.callback_concurrency;
+  }
+
+  /** Every slot taken: as many submitted and not yet reported as may run at once. */
   get busy(): boolean {
-    return this.outstanding > 0;
+    return this.outstanding >= this.concurrency;
   }
 
   async close(): Promise<void> {
@@ -166,9 +175,10 @@ export class WorkerRunner implements CallbackRunner {
       failStart(error);
       return;
     }
-    const busy = this.outstanding > 0;
+    // The worker fills its slots first: the first `concurrency` unreported ones were running.
+    const running = Math.min(this.outstanding, this.concurrency);
     this.outstanding = 0;
-    if (this.events) workerDied({ queue: this.queue, stats: this.stats, events: this.events, busy }, error);
+    if (this.events) workerDied({ queue: this.queue, stats: this.stats, events: this.events, running }, error);
     this.drainWaiter?.([]);
     this.drainWaiter = undefined;
   }

@@ -16,14 +16,19 @@ export interface BenchConfig {
   readonly quiet: boolean;
   /** The file's name without `.toml` (default the mode): several daemons of one run need one each. */
   readonly name?: string;
+  /** `file:Name` of the callback (default: the no-op one). */
+  readonly callback?: string;
+  /** `callback_concurrency` (default: unset, 1). */
+  readonly concurrency?: number;
 }
 
 /** Writes `<dir>/<name or mode>.toml` and returns its path. The queue is bound when it is filled. */
 export function writeBenchConfig(dir: string, c: BenchConfig): string {
   return writeConsumerConfig(join(dir, `${c.name ?? c.mode}.toml`), {
     amqpUrl: c.amqpUrl,
-    callback: `${join(root, "test/bench/noop-callback.mjs")}:noop`,
+    callback: c.callback ?? `${join(root, "test/bench/noop-callback.mjs")}:noop`,
     callbackMode: c.mode,
+    ...(c.concurrency ? { extra: `callback_concurrency = ${c.concurrency}` } : {}),
     queue: c.queue,
     ...(c.queueArguments ? { queueArguments: c.queueArguments } : {}),
     prefetch: c.prefetch,

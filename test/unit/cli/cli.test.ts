@@ -117,6 +117,14 @@ describe("fedora-messaging", { concurrency: 4 }, () => {
     assert.match(stderr, new RegExp(`\\n\\nError: Invalid value: Configuration error: Failed to parse ${join(dir, "bad.toml")}: .+\\n$`));
   });
 
+  test("callback_concurrency out of range: exit 2 with the key's sentence", async () => {
+    writeFileSync(join(dir, "concurrency.toml"), "callback_concurrency = 0\n");
+    const { code, stdout, stderr } = await cli("--conf", join(dir, "concurrency.toml"), "consume", "--callback", "x:y");
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.match(stderr, /\n\nError: Invalid value: Configuration error: in .*concurrency\.toml: 'callback_concurrency' must be an integer from 1 to 65535, got 0\n$/);
+  });
+
   test("a bad configuration is reported before the command's unknown option or --help, as Python's group does", async () => {
     writeFileSync(join(dir, "unknown-key.toml"), "bogus_key = 1\n");
     for (const tail of [["--foo"], ["--help"]]) {

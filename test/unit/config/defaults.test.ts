@@ -38,6 +38,7 @@ describe("defaultConfig", () => {
       },
       plugin_dir: "/usr/lib/fedora-messaging/plugins",
       callback_mode: "worker",
+      callback_concurrency: 1,
       reconnect_max_delay: 60,
       watchdog_timeout: 300,
     });
@@ -56,7 +57,7 @@ describe("defaultConfig", () => {
 
   it("lists its keys in Python's DEFAULTS order, ours last", () => {
     assert.deepEqual([...CONFIG_KEYS], Object.keys(defaultConfig()));
-    assert.deepEqual(CONFIG_KEYS.slice(-4), ["plugin_dir", "callback_mode", "reconnect_max_delay", "watchdog_timeout"]);
+    assert.deepEqual(CONFIG_KEYS.slice(-5), ["plugin_dir", "callback_mode", "callback_concurrency", "reconnect_max_delay", "watchdog_timeout"]);
   });
 
   it("names our product and versions, not Python's", () => {

@@ -28,7 +28,7 @@ function rejects(toml: string, sentence: string): void {
 const VALID_KEYS =
   "['amqp_url', 'client_properties', 'publish_exchange', 'topic_prefix', 'publish_priority', 'passive_declares', " +
   "'exchanges', 'queues', 'bindings', 'qos', 'callback', 'monitoring', 'consumer_config', 'tls', 'log_config', " +
-  "'plugin_dir', 'callback_mode', 'reconnect_max_delay', 'watchdog_timeout']";
+  "'plugin_dir', 'callback_mode', 'callback_concurrency', 'reconnect_max_delay', 'watchdog_timeout']";
 
 afterEach(() => resetLogging());
 
@@ -299,6 +299,19 @@ describe("plugin_dir and callback_mode (ours)", () => {
     rejects('watchdog_timeout = "5m"', `'watchdog_timeout' must be an integer from 0 to 86400, got "5m"`);
     rejects("watchdog_timeout = 86401", `'watchdog_timeout' must be an integer from 0 to 86400, got 86401`);
     assert.equal(load("reconnect_max_delay = 2.5\nwatchdog_timeout = 0").reconnect_max_delay, 2.5);
+  });
+});
+
+describe("callback_concurrency (ours)", () => {
+  it("is 1 unless set: Python's one callback at a time", () => {
+    assert.equal(load("").callback_concurrency, 1);
+    assert.equal(load("callback_concurrency = 50").callback_concurrency, 50);
+    assert.equal(load("callback_concurrency = 65535").callback_concurrency, 65535);
+  });
+  it("must be an integer from 1 to 65535", () => {
+    for (const [value, shown] of [["0", "0"], ["-3", "-3"], ["65536", "65536"], ["2.5", "2.5"], ['"10"', '"10"'], ["true", "true"]]) {
+      rejects(`callback_concurrency = ${value}`, `'callback_concurrency' must be an integer from 1 to 65535, got ${shown}`);
+    }
   });
 });
 

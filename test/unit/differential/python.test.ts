@@ -160,10 +160,10 @@ describe("configuration errors: ours says Python's sentence", () => {
       try {
         parseConfig(c.toml, "{file}");
       } catch (e) {
-        // Ours names the file in every sentence ("in {file}: "), and lists our own four keys among the valid ones.
+        // Ours names the file in every sentence ("in {file}: "), and lists our own five keys among the valid ones.
         error = (e as Error).message
           .replace("Configuration error: in {file}: ", "Configuration error: ")
-          .replace(", 'plugin_dir', 'callback_mode', 'reconnect_max_delay', 'watchdog_timeout']", "]");
+          .replace(", 'plugin_dir', 'callback_mode', 'callback_concurrency', 'reconnect_max_delay', 'watchdog_timeout']", "]");
       }
       if (KNOWN_DIFFERENCES[c.name] !== undefined) {
         assert.ok(python.error?.startsWith("Configuration error: Failed to parse {file}: "), python.error ?? "null");
