@@ -21,13 +21,6 @@ import type { FromWorker, ToWorker } from "./worker-protocol.js";
 /** Outcomes wait at most this long for company before they are sent. */
 const OUTCOME_FLUSH_MS = 2;
 const OUTCOME_BATCH_MAX = 64;
-/**
- * Outcomes are sent at the latest once half the prefetch window waits on them:
- * every outcome held here is a message the broker counts as unsettled, and
- * with the whole window held it sends nothing until we report. (Waiting for an
- * empty queue is not enough: under load the next batch is always queued.)
- */
-let outcomesPerReport = OUTCOME_BATCH_MAX;
 
 const port = parentPort;
 if (!port) throw new Error("callback-worker must run in a worker thread");
@@ -60,7 +53,7 @@ function flush(): void {
 function report(id: number, outcome: Outcome): void {
   pendingIds.push(id);
   pendingOutcomes.push(outcome);
-  if (outcome.stop || !processor || processor.queued === 0 || pendingIds.length >= outcomesPerReport || Date.now() - lastFlush >= OUTCOME_FLUSH_MS) {
+  if (outcome.stop || !processor || processor.queued === 0 || pendingIds.length >= OUTCOME_BATCH_MAX || Date.now() - lastFlush >= OUTCOME_FLUSH_MS) {
     flush();
   } else if (!flushSoon) {
     // Never held until the next outcome: with several callbacks in flight (or a slow one next), that may be long.
@@ -99,8 +92,6 @@ port.on("message", (message: ToWorker) => {
 
 async function init(message: Extract<ToWorker, { t: "init" }>): Promise<void> {
   setCurrentConfig(message.config);
-  const prefetch = message.config.qos.prefetch_count;
-  outcomesPerReport = prefetch > 0 ? Math.min(OUTCOME_BATCH_MAX, Math.max(1, prefetch >> 1)) : OUTCOME_BATCH_MAX;
   applyLogConfig(message.config.log_config, { quiet: true }); // the main thread already warned about ignored parts
   try {
     const { spec, pluginDir, cwd, source } = message.source;

@@ -48,7 +48,11 @@ describe("the code running callbacks dies between messages", () => {
       assert.match(stdout, says);
       assert.doesNotMatch(run.stderr(), /node:internal|Node\.js v/, "no raw Node crash");
       assert.equal(queue.records().length, 2, "nothing processed after the death");
-      await waitForQueue(queue.name, (q) => q.messages_ready === 3 && q.messages_unacknowledged === 0, 15_000);
+      // 3, 4 and 5 are back. Message 2 may be back too: its callback ran, but when the
+      // thread dies right after, the main thread can hear of the death before it hears
+      // of that outcome (seen under load), and then the broker redelivers it: at least
+      // once, never lost.
+      await waitForQueue(queue.name, (q) => (q.messages_ready === 3 || q.messages_ready === 4) && q.messages_unacknowledged === 0, 15_000);
     });
   }
 });
