@@ -57,6 +57,12 @@ class Reader {
     return this.buffer.subarray(at, at + size);
   }
 
+  /** Text of `size` bytes, decoded in place (a Buffer view per string cost half the reader's time). */
+  text(size: number, encoding: "utf8" | "ascii"): string {
+    const at = this.need(size);
+    return this.buffer.toString(encoding, at, at + size);
+  }
+
   /** A section's descriptor: 0x00 then a small ulong or ulong code. */
   descriptor(): number {
     if (this.u8() !== 0x00) throw STEP_ASIDE;
@@ -118,10 +124,10 @@ class Reader {
       }
       case 0xa0: return this.bytes(this.u8());
       case 0xb0: return this.bytes(this.u32());
-      case 0xa1: return this.bytes(this.u8()).toString("utf8");
-      case 0xb1: return this.bytes(this.u32()).toString("utf8");
-      case 0xa3: return this.bytes(this.u8()).toString("ascii");
-      case 0xb3: return this.bytes(this.u32()).toString("ascii");
+      case 0xa1: return this.text(this.u8(), "utf8");
+      case 0xb1: return this.text(this.u32(), "utf8");
+      case 0xa3: return this.text(this.u8(), "ascii");
+      case 0xb3: return this.text(this.u32(), "ascii");
       default: throw STEP_ASIDE; // described, compound, decimal, uuid, char...
     }
   }
@@ -188,14 +194,9 @@ function read(reader: Reader): RawDelivery {
       default: throw STEP_ASIDE; // amqp-sequence, or a section rhea warns about
     }
   }
-  const field = (list: unknown[] | undefined, index: number): unknown => {
-    const item = list?.[index];
-    return item === null ? undefined : item;
-  };
   const priority = field(header, 1);
   const headerCount = field(header, 4);
   const annotationCount = annotations?.["x-delivery-count"];
-  const counts = [headerCount, annotationCount].map((count) => (typeof count === "number" ? count : 0));
   return {
     annotations,
     applicationProperties,
@@ -206,7 +207,13 @@ function read(reader: Reader): RawDelivery {
     priority: typeof priority === "number" ? priority : undefined,
     data,
     ...(data === undefined ? { value: valueSeen ? value : undefined } : {}),
-    deliveryCount: Math.max(...counts),
+    deliveryCount: Math.max(typeof headerCount === "number" ? headerCount : 0, typeof annotationCount === "number" ? annotationCount : 0),
     firstAcquirer: field(header, 3) !== false,
   };
+}
+
+/** A composite's field as rhea gives it: a null (absent) field is undefined. */
+function field(list: unknown[] | undefined, index: number): unknown {
+  const item = list?.[index];
+  return item === null ? undefined : item;
 }

@@ -57,17 +57,17 @@ export function decodeMessage(amqp: AmqpMessageLike, queue: string | null): Mess
   const raw = rawBody(amqp.body);
   let headers = wireHeaders(amqp);
   if (headers === undefined) {
-    log.error(`Message (body=${raw.repr()}) arrived without headers. A publisher is misbehaving!`);
+    log.error(`Message (body=${bodyRepr(raw)}) arrived without headers. A publisher is misbehaving!`);
     headers = {};
   }
   let cls = classForHeaders(headers);
   if (cls === undefined) {
-    log.error(`Message (headers=${pyRepr(headers)}, body=${raw.repr()}) arrived without a schema header. A publisher is misbehaving!`);
+    log.error(`Message (headers=${pyRepr(headers)}, body=${bodyRepr(raw)}) arrived without a schema header. A publisher is misbehaving!`);
     cls = baseClass();
   }
   let severity: unknown = INFO;
   if (Object.hasOwn(headers, "fedora_messaging_severity")) severity = headers["fedora_messaging_severity"];
-  else log.error(`Message (headers=${pyRepr(headers)}, body=${raw.repr()}) arrived without a severity. A publisher is misbehaving! Defaulting to INFO.`);
+  else log.error(`Message (headers=${pyRepr(headers)}, body=${bodyRepr(raw)}) arrived without a severity. A publisher is misbehaving! Defaulting to INFO.`);
 
   let encoding = amqp.content_encoding;
   if (encoding === undefined || encoding === null) {
@@ -106,23 +106,32 @@ export function decodeMessage(amqp: AmqpMessageLike, queue: string | null): Mess
 interface RawBody {
   bytes?: Uint8Array;
   text?: string;
-  /** Python's `%r` of the body before decoding (bytes). */
-  repr(): string;
+  /** What the body is when it is neither (for the error lines). */
+  kind?: string;
+}
+
+/**
+ * Python's `%r` of the body before decoding (bytes), for error lines only: a
+ * function, not a closure per message (each closure costs a name in the bundle,
+ * see esbuild's keepNames, on the hot path).
+ */
+function bodyRepr(raw: RawBody): string {
+  if (raw.bytes !== undefined) return pyBytesRepr(raw.bytes);
+  if (raw.text !== undefined) return pyBytesRepr(Buffer.from(raw.text, "utf8"));
+  return raw.kind ?? "no body";
 }
 
 function rawBody(body: unknown): RawBody {
   if (body !== null && typeof body === "object" && (body as { typecode?: unknown }).typecode === DATA) {
     const content = (body as { content?: unknown }).content;
     const parts = Array.isArray(content) ? content : [content];
-    if (parts.every((p) => p instanceof Uint8Array)) {
-      const bytes = parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts as Uint8Array[]);
-      return { bytes, repr: () => pyBytesRepr(bytes) };
-    }
+    if (parts.length === 1 && parts[0] instanceof Uint8Array) return { bytes: parts[0] };
+    if (parts.every((p) => p instanceof Uint8Array)) return { bytes: Buffer.concat(parts as Uint8Array[]) };
   }
-  if (body instanceof Uint8Array) return { bytes: body, repr: () => pyBytesRepr(body) };
-  if (typeof body === "string") return { text: body, repr: () => pyBytesRepr(Buffer.from(body, "utf8")) };
+  if (body instanceof Uint8Array) return { bytes: body };
+  if (typeof body === "string") return { text: body };
   const kind = body === undefined ? "no body" : Array.isArray(body) ? "an AMQP list" : body !== null && typeof body === "object" ? "an AMQP map or section" : `an AMQP ${typeof body}`;
-  return { repr: () => kind };
+  return { kind };
 }
 
 function parseBody(raw: RawBody, encoding: string): PyParsed {
@@ -130,7 +139,7 @@ function parseBody(raw: RawBody, encoding: string): PyParsed {
   if (text === undefined) {
     if (raw.bytes === undefined) {
       // No Python counterpart: a 0-9-1 consumer would get AMQP-encoded bytes and fail in json.loads.
-      const summary = `The message body is ${raw.repr()}, not JSON text (expected a data section, or an amqp-value string or binary)`;
+      const summary = `The message body is ${bodyRepr(raw)}, not JSON text (expected a data section, or an amqp-value string or binary)`;
       log.error(`Failed to load message body: ${summary}`);
       throw new ValidationError(summary);
     }
@@ -138,7 +147,7 @@ function parseBody(raw: RawBody, encoding: string): PyParsed {
       text = decodeBytes(raw.bytes, encoding);
     } catch (err) {
       if (!(err instanceof PyUnicodeDecodeError || err instanceof PyLookupError)) throw err;
-      log.error(`Unable to decode message body ${raw.repr()} with ${encoding} content encoding`);
+      log.error(`Unable to decode message body ${bodyRepr(raw)} with ${encoding} content encoding`);
       throw new ValidationError(err.message, { cause: err });
     }
   }

@@ -21,12 +21,23 @@ export interface PyParsed {
 }
 
 /**
- * Anything that may need a shape or a Python error message: a digit followed
- * by `.`/`e`/`E` (every float has one), 16+ digit runs (ints beyond 2^53),
- * keys starting with a digit (JS reorders integer-like keys). False
- * positives (a version string "1.0") only cost the slower parser.
+ * Anything that may need a shape or a Python error message: outside strings,
+ * a digit followed by `.`/`e`/`E` (every float has one) or a run of 16+ digits
+ * (ints beyond 2^53); keys starting with a digit (JS reorders integer-like
+ * keys). Strings are matched whole and skipped, so that the version strings
+ * and dates of most Fedora messages ("0.14.7") keep the fast path.
  */
-const NEEDS_SLOW_PATH = /\d[.eE]|\d{16}|[{,]\s*"\d/;
+const NUMBER_NEEDING_SHAPE = /"(?:[^"\\]|\\.)*"|\d[.eE]|\d{16}/g;
+const KEY_STARTING_WITH_DIGIT = /[{,]\s*"\d/;
+
+function needsSlowPath(text: string): boolean {
+  if (KEY_STARTING_WITH_DIGIT.test(text)) return true;
+  NUMBER_NEEDING_SHAPE.lastIndex = 0;
+  for (let match = NUMBER_NEEDING_SHAPE.exec(text); match !== null; match = NUMBER_NEEDING_SHAPE.exec(text)) {
+    if (match[0].charCodeAt(0) !== 0x22) return true; // not a string: a number that needs its shape
+  }
+  return false;
+}
 
 /**
  * Parse JSON text exactly as Python's `json.loads` would.
@@ -35,7 +46,7 @@ const NEEDS_SLOW_PATH = /\d[.eE]|\d{16}|[{,]\s*"\d/;
  *   column 1 (char 0)") when Python would raise.
  */
 export function pyParse(text: string): PyParsed {
-  if (!NEEDS_SLOW_PATH.test(text)) {
+  if (!needsSlowPath(text)) {
     try {
       return { value: JSON.parse(text), numbers: new NumberShapes() };
     } catch {

@@ -85,6 +85,15 @@ describe("number shapes", () => {
     assert.ok(numbers.isEmpty);
   });
 
+  test("digits inside strings (versions, dates) keep the fast path; a float beside them keeps its shape", () => {
+    const versions = '{"old_version": "0.14.6", "upstream_versions": ["0.14.7"], "at": "2026-12-02T01:35:53+00:00", "big": "12345678901234567890", "esc": "\\"1.0\\"", "n": 3}';
+    assert.ok(pyParse(versions).numbers.isEmpty);
+    assert.equal(pyDumps(pyParse(versions).value), versions);
+    const mixed = '{"v": "1.0", "x": 1.0, "s": "a \\" 2.5", "y": 2.50, "z": 12345678901234567890}';
+    const { value, numbers } = pyParse(mixed);
+    assert.equal(pyDumps(value, { shapes: numbers }), '{"v": "1.0", "x": 1.0, "s": "a \\" 2.5", "y": 2.5, "z": 12345678901234567890}');
+  });
+
   test("a duplicate key forgets the shape of the replaced number", () => {
     const { value, numbers } = pyParse('{"a": 1.0, "a": 1}');
     assert.equal(pyDumps(value, { shapes: numbers }), '{"a": 1}');
