@@ -220,16 +220,15 @@ export class QueueConsumer {
   }
 
   /**
-   * No more deliveries. With several callbacks in flight the credit left is
-   * drained as well: the wait for the last one may be long, and a message
-   * released meanwhile would otherwise come straight back to us, be released
-   * again, and so on until it ends. (With one callback at a time the stop
-   * follows at once, as in Python.)
+   * No more deliveries, and the credit left is drained: the wait for the
+   * callbacks in flight may be long, and a message that arrives meanwhile is
+   * released and would otherwise come straight back, once per credit left,
+   * each return counted by a quorum queue against its delivery limit.
    */
   private stopAccepting(): void {
     if (!this.accepting) return;
     this.accepting = false;
-    if (this.options.runner.concurrency > 1 && !this.finished) this.receiver?.drain_credit();
+    if (!this.finished) this.receiver?.drain_credit();
   }
 
   private settle(id: number, how: "accept" | "release" | "reject"): void {

@@ -10,7 +10,7 @@ import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import rhea, { type EventContext } from "rhea";
 import { brokerUrls } from "../support/broker.js";
-import { getQueue, waitForQueue } from "../support/management.js";
+import { getMessages, getQueue, waitForQueue } from "../support/management.js";
 import { amqpConnectionOptions } from "../support/publish.js";
 import { until } from "../support/wait.js";
 import { BEHAVIOURS, runCli, testQueues, writeConfig } from "./_harness.js";
@@ -51,6 +51,32 @@ describe("signals, prefetch and heartbeats", () => {
     assert.match(run.stdout(), /Waiting for 1 consumer\(s\) to finish processing before halting/);
     assert.match(run.stdout(), /All consumers have stopped; shutting down\./);
     await waitForQueue(queue.name, (q) => q.messages_ready === 4 && q.messages_unacknowledged === 0, 10_000);
+  });
+
+  test("SIGTERM with credit to spare: a message published while the last callback finishes waits in the queue, it is not bounced back and forth", async () => {
+    // A quorum queue counts every return of a message and drops it at its
+    // delivery limit (20 by default on RabbitMQ 4): bouncing it between the
+    // broker and a draining consumer once per credit left (it was returned 4
+    // times here, and up to the prefetch, 1,000 with prefetch_count = 0) can lose it.
+    const queue = await freshQueue("sigterm-credit", { "x-queue-type": "quorum" });
+    await queue.publish([{ n: 1 }]);
+    const gate = join(queue.dir, "gate");
+    const config = writeConfig(queue, { callback: `${BEHAVIOURS}:gated`, consumerConfig: { gate_file: gate }, prefetch: 5 });
+    const run = runCli(["--conf", config, "consume"]);
+    await until(() => queue.records().length === 1, { what: "the callback started" });
+    run.child.kill("SIGTERM");
+    await run.waitFor("Waiting for 1 consumer(s) to finish processing before halting");
+    // Four credits are left: the broker may deliver this one at once.
+    await queue.publish([{ n: 2 }]);
+    await waitForQueue(queue.name, (q) => q.messages_ready === 1, 10_000);
+    // Long enough for every credit left to bounce it (a bounce takes about a millisecond).
+    await sleep(1_000);
+    writeFileSync(gate, "");
+    assert.equal(await run.exited, 0, run.stdout());
+    const [left] = await getMessages(queue.name, 1, "reject_requeue_true");
+    assert.match(String(left?.payload), /"n": 2/);
+    const headers = (left?.properties["headers"] ?? {}) as Record<string, unknown>;
+    assert.ok(Number(headers["x-delivery-count"] ?? 0) <= 1, `returned ${String(headers["x-delivery-count"])} times while the consumer drained`);
   });
 
   test("a second SIGTERM while draining exits at once (143); nothing is lost", async () => {
