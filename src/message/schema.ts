@@ -91,8 +91,12 @@ class Validator {
       const value = schema[keyword];
       switch (keyword) {
         case "type": {
-          const types = (Array.isArray(value) ? value : [value]) as JsonType[];
-          if (!types.some((t) => this.isType(instance, t, container, key))) {
+          // Every message is validated: no array or closure per check when the type is one name.
+          const matches = Array.isArray(value)
+            ? (value as JsonType[]).some((t) => this.isType(instance, t, container, key))
+            : this.isType(instance, value as JsonType, container, key);
+          if (!matches) {
+            const types = (Array.isArray(value) ? value : [value]) as JsonType[];
             this.fail(`${this.repr(instance, container, key)} is not of type ${types.map((t) => pyStrRepr(t)).join(", ")}`, depth, schema, instance, container, key);
           }
           break;
@@ -107,8 +111,9 @@ class Validator {
           break;
         case "properties":
           if (!isObject(instance)) break;
-          for (const [name, sub] of Object.entries(value as Record<string, JsonSchema | boolean>)) {
-            if (Object.hasOwn(instance, name)) this.descend(instance[name], sub, instance, name, depth + 1);
+          for (const name in value as Record<string, JsonSchema | boolean>) {
+            if (!Object.hasOwn(value as object, name) || !Object.hasOwn(instance, name)) continue;
+            this.descend(instance[name], (value as Record<string, JsonSchema | boolean>)[name]!, instance, name, depth + 1);
           }
           break;
         case "required":
@@ -119,8 +124,11 @@ class Validator {
           break;
         case "items":
           if (!Array.isArray(instance)) break;
-          if (Array.isArray(value)) value.forEach((sub, i) => i < instance.length && this.descend(instance[i], sub as JsonSchema, instance, i, depth + 1));
-          else instance.forEach((item, i) => this.descend(item, value as JsonSchema, instance, i, depth + 1));
+          if (Array.isArray(value)) {
+            for (let i = 0; i < value.length && i < instance.length; i++) this.descend(instance[i], value[i] as JsonSchema, instance, i, depth + 1);
+          } else {
+            for (let i = 0; i < instance.length; i++) this.descend(instance[i], value as JsonSchema, instance, i, depth + 1);
+          }
           break;
         case "additionalProperties": {
           if (!isObject(instance)) break;

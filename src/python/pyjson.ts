@@ -24,17 +24,32 @@ export interface PyParsed {
  * Anything that may need a shape or a Python error message: outside strings,
  * a digit followed by `.`/`e`/`E` (every float has one) or a run of 16+ digits
  * (ints beyond 2^53); keys starting with a digit (JS reorders integer-like
- * keys). Strings are matched whole and skipped, so that the version strings
- * and dates of most Fedora messages ("0.14.7") keep the fast path.
+ * keys). Strings are skipped, so that the version strings and dates of most
+ * Fedora messages ("0.14.7") keep the fast path. A loop over char codes, not a
+ * regex over strings: it runs on every message and must allocate nothing.
  */
-const NUMBER_NEEDING_SHAPE = /"(?:[^"\\]|\\.)*"|\d[.eE]|\d{16}/g;
 const KEY_STARTING_WITH_DIGIT = /[{,]\s*"\d/;
 
 function needsSlowPath(text: string): boolean {
   if (KEY_STARTING_WITH_DIGIT.test(text)) return true;
-  NUMBER_NEEDING_SHAPE.lastIndex = 0;
-  for (let match = NUMBER_NEEDING_SHAPE.exec(text); match !== null; match = NUMBER_NEEDING_SHAPE.exec(text)) {
-    if (match[0].charCodeAt(0) !== 0x22) return true; // not a string: a number that needs its shape
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      if (++digits >= 16) return true;
+      continue;
+    }
+    if (digits > 0 && (c === 0x2e || c === 0x65 || c === 0x45)) return true; // . e E after a digit
+    digits = 0;
+    if (c === 0x22) {
+      // Skip the string; an unterminated one is for the slow parser to word.
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === 0x5c) i++;
+        else if (s === 0x22) break;
+      }
+      if (i >= text.length) return true;
+    }
   }
   return false;
 }
