@@ -63,7 +63,8 @@ function plainLineSink(): ConsolaInstance {
     reporters: [
       {
         log: (entry) => {
-          let line = `${entry.args.join(" ")}\n`;
+          // One argument (every line of ours): no join, which copies the whole line once more.
+          let line = `${entry.args.length === 1 ? String(entry.args[0]) : entry.args.join(" ")}\n`;
           if (toJournal(output)) line = withPriority(line, CONSOLA_TO_LEVEL[entry.level] ?? LEVELS.INFO);
           if (output === "stdout") writeOut(line);
           else process.stderr.write(line);
