@@ -76,7 +76,7 @@ export function rawDelivery(message: AmqpMessage): RawDelivery {
  * while the `x-delivery-count` annotation grows for every return, `released`
  * (our Nack) included, and is what `x-delivery-limit` is checked against.
  */
-function deliveryCountOf(header: unknown, annotation: unknown): number {
+export function deliveryCountOf(header: unknown, annotation: unknown): number {
   const counts = [header, annotation].map((value) => (typeof value === "number" || typeof value === "bigint" ? Number(value) : 0));
   return Math.max(...counts);
 }

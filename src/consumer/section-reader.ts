@@ -11,7 +11,7 @@
  * amqp-sequence body, an integer beyond rhea's safe range) makes it step aside
  * (`undefined`), and the caller decodes with rhea instead.
  */
-import type { RawDelivery } from "./delivery.js";
+import { deliveryCountOf, type RawDelivery } from "./delivery.js";
 
 /** Thrown inside the reader to step aside; never escapes. */
 const STEP_ASIDE = Symbol("step aside");
@@ -195,8 +195,6 @@ function read(reader: Reader): RawDelivery {
     }
   }
   const priority = field(header, 1);
-  const headerCount = field(header, 4);
-  const annotationCount = annotations?.["x-delivery-count"];
   return {
     annotations,
     applicationProperties,
@@ -207,7 +205,7 @@ function read(reader: Reader): RawDelivery {
     priority: typeof priority === "number" ? priority : undefined,
     data,
     ...(data === undefined ? { value: valueSeen ? value : undefined } : {}),
-    deliveryCount: Math.max(typeof headerCount === "number" ? headerCount : 0, typeof annotationCount === "number" ? annotationCount : 0),
+    deliveryCount: deliveryCountOf(field(header, 4), annotations?.["x-delivery-count"]),
     firstAcquirer: field(header, 3) !== false,
   };
 }
