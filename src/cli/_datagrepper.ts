@@ -6,6 +6,7 @@
  * worded like the `requests` errors Python shows where we can.
  */
 import { pyParse, PyJSONDecodeError, type NumberShapes } from "../python/pyjson.js";
+import type { Message } from "../message/message.js";
 import { CommandFailure } from "./_args.js";
 
 export const DEFAULT_DATAGREPPER_URL = "https://apps.fedoraproject.org/datagrepper";
@@ -50,4 +51,20 @@ export function isEmpty(value: unknown): boolean {
   if (value === null || value === false || value === 0 || value === "") return true;
   if (Array.isArray(value)) return value.length === 0;
   return typeof value === "object" && Object.keys(value as object).length === 0;
+}
+
+/**
+ * A fetched message loaded like a recorded line (its id, sent-at and priority
+ * kept), for `replay` and `reconsume`.
+ *
+ * @throws CommandFailure (1) when it is not a valid serialized message.
+ */
+export async function loadFetchedMessage(fetched: FetchedMessage): Promise<Message> {
+  const [{ loadMessage }, { ValidationError }] = await Promise.all([import("../message/serialize.js"), import("../errors.js")]);
+  try {
+    return loadMessage(fetched.value, fetched.shapes);
+  } catch (error) {
+    if (error instanceof ValidationError) throw new CommandFailure(`The message from Datagrepper is not valid: ${error.message}`);
+    throw error;
+  }
 }

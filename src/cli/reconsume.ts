@@ -11,9 +11,9 @@
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
-import { CommandFailure, PROG, RECONSUME_DESCRIPTION, reconsumeArgs, UsageError, type ScannedValues } from "./_args.js";
+import { PROG, RECONSUME_DESCRIPTION, reconsumeArgs, UsageError, type ScannedValues } from "./_args.js";
 import type { CommandRunContext } from "./_command.js";
-import { DEFAULT_DATAGREPPER_URL, fetchMessage } from "./_datagrepper.js";
+import { DEFAULT_DATAGREPPER_URL, fetchMessage, loadFetchedMessage } from "./_datagrepper.js";
 
 export type ReconsumeValues = ScannedValues<typeof reconsumeArgs>;
 
@@ -26,14 +26,13 @@ export const command: CommandDef = defineCommand<ArgsDef>({
   run: ({ data }) => runReconsumeCommand(data as CommandRunContext<ReconsumeValues>),
 });
 
-/** @throws UsageError (2), CallbackLoadError (1 or 2), CommandFailure (1), or an Error wrapping what the callback threw (1). */
+/** @throws UsageError (2), CallbackLoadError (1 or 2), CommandFailure (1, from Datagrepper or its message), or an Error wrapping what the callback threw (1). */
 export async function runReconsumeCommand(context: CommandRunContext<ReconsumeValues>): Promise<RunEnd> {
   const { values } = context;
   const [messageId] = context.positionals ?? [];
   if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} reconsume`, positionals);
-  const [{ setCurrentConfig }, { loadMessage }, { resolveCallbackSpec }, { loadCallback }, { controlKindOf, ValidationError }] = await Promise.all([
+  const [{ setCurrentConfig }, { resolveCallbackSpec }, { loadCallback }, { controlKindOf }] = await Promise.all([
     import("../config/current.js"),
-    import("../message/serialize.js"),
     import("../callback/spec.js"),
     import("../callback/load.js"),
     import("../errors.js"),
@@ -43,13 +42,7 @@ export async function runReconsumeCommand(context: CommandRunContext<ReconsumeVa
   const { spec, source } = resolveCallbackSpec({ callbackFile: values["callback-file"], callback: values.callback, configCallback: config.callback });
   const callback = await loadCallback(spec, { pluginDir: config.plugin_dir, source, cwd: context.cwd });
   const fetched = await fetchMessage(messageId, values["datagrepper-url"] ?? DEFAULT_DATAGREPPER_URL);
-  let message;
-  try {
-    message = loadMessage(fetched.value, fetched.shapes);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new CommandFailure(`The message from Datagrepper is not valid: ${error.message}`);
-    throw error;
-  }
+  const message = await loadFetchedMessage(fetched);
   try {
     await callback(message);
   } catch (error) {

@@ -9,10 +9,10 @@
  */
 import { defineCommand, type ArgsDef, type CommandDef } from "citty";
 import type { RunEnd } from "../ending.js";
-import { CommandFailure, PROG, REPLAY_DESCRIPTION, replayArgs, UsageError, type ScannedValues } from "./_args.js";
+import { PROG, REPLAY_DESCRIPTION, replayArgs, UsageError, type ScannedValues } from "./_args.js";
 import { atExit } from "./_at-exit.js";
 import type { CommandRunContext } from "./_command.js";
-import { DEFAULT_DATAGREPPER_URL, fetchMessage, isEmpty } from "./_datagrepper.js";
+import { DEFAULT_DATAGREPPER_URL, fetchMessage, isEmpty, loadFetchedMessage } from "./_datagrepper.js";
 
 export type ReplayValues = ScannedValues<typeof replayArgs>;
 
@@ -30,9 +30,8 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
   const [messageId] = context.positionals ?? [];
   if (messageId === undefined) throw new UsageError("Missing argument 'MESSAGE_ID'.", `${PROG} replay`, positionals);
   const echo = (context.services as { echo?: (line: string) => void }).echo ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const [{ setCurrentConfig }, { loadMessage }, api, { PublishException, ValidationError }] = await Promise.all([
+  const [{ setCurrentConfig }, api, { PublishException, ValidationError }] = await Promise.all([
     import("../config/current.js"),
-    import("../message/serialize.js"),
     import("../api/publish.js"),
     import("../errors.js"),
   ]);
@@ -40,13 +39,7 @@ export async function runReplayCommand(context: CommandRunContext<ReplayValues>)
   setCurrentConfig(config);
   const fetched = await fetchMessage(messageId, context.values["datagrepper-url"] ?? DEFAULT_DATAGREPPER_URL);
   if (isEmpty(fetched.value)) return { kind: "stopped" };
-  let message;
-  try {
-    message = loadMessage(fetched.value, fetched.shapes);
-  } catch (error) {
-    if (error instanceof ValidationError) throw new CommandFailure(`The message from Datagrepper is not valid: ${error.message}`);
-    throw error;
-  }
+  const message = await loadFetchedMessage(fetched);
   try {
     await api.publish(message, { config });
   } catch (error) {
