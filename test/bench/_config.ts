@@ -1,8 +1,29 @@
 /** The benchmarks' daemon configuration: one pre-filled queue, the no-op callback, the given mode. */
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeConsumerConfig } from "../support/consumer-config.js";
+import { pluginDirWith } from "../support/plugin-dir.js";
 
 const root = resolve(import.meta.dirname, "../..");
+
+let schemaPluginDir: string | undefined;
+
+/**
+ * A plugin directory with the schema package of the sample messages
+ * (test/bench/schemas) installed, made once per benchmark process: the
+ * messages decode as their own classes, validated against their body
+ * schemas, and log Python's two INFO lines each, as in a deployment that
+ * installed its schema packages (without them each would also log the
+ * "not in the schema registry" WARNING).
+ */
+function benchPluginDir(): string {
+  if (schemaPluginDir === undefined) {
+    const dir = pluginDirWith({ "fedora-bench-schemas": join(root, "test/bench/schemas") });
+    schemaPluginDir = dir;
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return schemaPluginDir;
+}
 
 export interface BenchConfig {
   /** One broker, or the nodes of a cluster. */
@@ -20,6 +41,8 @@ export interface BenchConfig {
   readonly callback?: string;
   /** `callback_concurrency` (default: unset, 1). */
   readonly concurrency?: number;
+  /** Install the sample messages' schema package in the plugin directory (default true). */
+  readonly schemas?: boolean;
 }
 
 /** Writes `<dir>/<name or mode>.toml` and returns its path. The queue is bound when it is filled. */
@@ -28,7 +51,10 @@ export function writeBenchConfig(dir: string, c: BenchConfig): string {
     amqpUrl: c.amqpUrl,
     callback: c.callback ?? `${join(root, "test/bench/noop-callback.mjs")}:noop`,
     callbackMode: c.mode,
-    ...(c.concurrency ? { extra: `callback_concurrency = ${c.concurrency}` } : {}),
+    extra: [
+      ...(c.schemas === false ? [] : [`plugin_dir = ${JSON.stringify(benchPluginDir())}`]),
+      ...(c.concurrency ? [`callback_concurrency = ${c.concurrency}`] : []),
+    ].join("\n"),
     queue: c.queue,
     ...(c.queueArguments ? { queueArguments: c.queueArguments } : {}),
     prefetch: c.prefetch,

@@ -49,7 +49,7 @@ function daemon(name: string, mode: "worker" | "in-process"): Variant {
   return {
     name,
     argv: (queue, out) => {
-      const config = writeBenchConfig(dir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: true });
+      const config = writeBenchConfig(dir, { amqpUrl, queue, mode, prefetch: PREFETCH, quiet: true, schemas: false });
       const cli = join(root, "dist/fedora-messaging.js");
       const env = { FM_BENCH_COUNT: String(COUNT), FM_BENCH_OUT: out };
       // Through the bundle's shebang (its node flags), unless extra flags are asked for.
