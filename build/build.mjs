@@ -4,7 +4,8 @@
  *
  * - dist/fedora-messaging.js: the CLI, one CommonJS file with a shebang (CJS
  *   because a Node SEA can only run a CommonJS main; dist/package.json says so).
- * - dist/index.cjs + dist/index.mjs + dist/index.d.ts: the library.
+ * - dist/index.cjs + dist/index.mjs + dist/index.d.ts: the package's entry points,
+ *   in front of dist/library.cjs and dist/library.mjs: the library.
  *
  * The callback worker is bundled first and embedded in both as a string, so
  * that `new Worker(source, { eval: true })` needs no file beside the bundle:
@@ -106,16 +107,28 @@ await build({
 });
 chmodSync(`${dist}/fedora-messaging.js`, 0o755);
 
-await build({ ...common, entryPoints: [`${root}src/index.ts`], outfile: `${dist}/index.cjs`, format: "cjs", define });
-await build({
+// The library itself, and the package's two entry points in front of it: each
+// gives the copy the daemon handed over when a plugin imports the package
+// inside the daemon (src/library-handover.ts), else loads the library.
+await build({ ...common, entryPoints: [`${root}src/index.ts`], outfile: `${dist}/library.cjs`, format: "cjs", define });
+const esm = await build({
   ...common,
   entryPoints: [`${root}src/index.ts`],
-  outfile: `${dist}/index.mjs`,
+  outfile: `${dist}/library.mjs`,
   format: "esm",
   define,
+  metafile: true,
   // Bundled CommonJS dependencies (rhea) call require() for Node builtins.
   banner: { js: 'import { createRequire as __fmCreateRequire } from "node:module"; const require = __fmCreateRequire(import.meta.url);' },
 });
+const exportNames = Object.values(esm.metafile.outputs)[0].exports;
+const handedOver = 'globalThis[Symbol.for("fedora-messaging.library")]';
+const entryComment = "// The daemon's own copy when a plugin imports the package inside it (see src/library-handover.ts), else ours.";
+writeFileSync(`${dist}/index.cjs`, `"use strict";\n${entryComment}\nmodule.exports = ${handedOver} ?? require("./library.cjs");\n`);
+writeFileSync(
+  `${dist}/index.mjs`,
+  `${entryComment}\nconst library = ${handedOver} ?? (await import("./library.mjs"));\nexport const { ${exportNames.join(", ")} } = library;\n`,
+);
 
 // Type declarations for library users, emitted by tsc (esbuild emits no types).
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, "-p", `${root}tsconfig.build.json`], { stdio: "inherit" });

@@ -4,6 +4,8 @@
  */
 import { main } from "./main.js";
 import { pinYoungGeneration } from "./young-generation.js";
+import { handOverLibrary } from "./library-handover.js";
 
 pinYoungGeneration();
+handOverLibrary(); // plugins that import "fedora-messaging" get this copy
 void main(process.argv.slice(2));

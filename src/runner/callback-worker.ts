@@ -16,6 +16,7 @@ import { unpackDeliveries } from "./delivery-batch.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
 import { repinYoungGeneration } from "../young-generation.js";
+import { handOverLibrary } from "../library-handover.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
 /** Outcomes wait at most this long for company before they are sent. */
@@ -28,6 +29,8 @@ if (!port) throw new Error("callback-worker must run in a worker thread");
 orderStdout();
 // This thread's start reset V8's flags: in a SEA binary, pin the young generation again.
 repinYoungGeneration();
+// The plugin's `import "fedora-messaging"` gets this thread's copy, not a second one.
+handOverLibrary();
 
 
 let processor: CallbackProcessor | undefined;

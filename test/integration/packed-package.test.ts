@@ -25,8 +25,8 @@ const installedCli = join(project, "node_modules/.bin/fedora-messaging");
 
 /**
  * A plugin: Nack on its first call, HaltConsumer(3) on its second; records
- * what it saw of the package. It also builds a message and registers a schema
- * with the package's own Message class (the daemon decodes with its bundle's).
+ * what it saw of the package: the daemon's own copy of the library, so that
+ * its classes are the daemon's. It also builds a message and registers a schema.
  */
 const ESM_PLUGIN = `
 import { appendFileSync } from "node:fs";
@@ -39,7 +39,9 @@ export class Plugin {
   call(message) {
     calls++;
     const built = new Message({ topic: "packed.built", body: { n: calls } }).topic;
-    const seen = { calls, isMessage: message instanceof Message, drop: typeof Drop, topic: message.topic, built, registered };
+    // By prototype, not by brand: true only when the plugin got the daemon's own copy of the library.
+    const sameCopy = Message.prototype.isPrototypeOf(message);
+    const seen = { calls, isMessage: message instanceof Message, sameCopy, drop: typeof Drop, topic: message.topic, built, registered };
     appendFileSync(currentConfig().consumer_config.record_file, JSON.stringify(seen) + "\\n");
     if (calls === 1) throw new Nack();
     throw new HaltConsumer(3, "the packed ESM plugin is done");
@@ -53,7 +55,7 @@ const { Drop, HaltConsumer, Message, Nack, currentConfig } = require("fedora-mes
 let calls = 0;
 exports.plugin = function plugin(message) {
   calls++;
-  const seen = { calls, isMessage: message instanceof Message, drop: typeof Drop, topic: message.topic };
+  const seen = { calls, isMessage: message instanceof Message, sameCopy: Message.prototype.isPrototypeOf(message), drop: typeof Drop, topic: message.topic };
   appendFileSync(currentConfig().consumer_config.record_file, JSON.stringify(seen) + "\\n");
   if (calls === 1) throw new Nack();
   throw new HaltConsumer(3, "the packed CJS plugin is done");
@@ -92,11 +94,12 @@ before(() => {
 after(() => rmSync(project, { recursive: true, force: true }));
 
 describe("the npm package, installed from its tarball", () => {
-  for (const [kind, spec] of [["ESM", "plugin.mjs:Plugin"], ["CJS", "plugin.cjs:plugin"]] as const) {
-    test(`a ${kind} plugin imports the package by name; Nack then HaltConsumer under the installed CLI`, async () => {
+  const plugins = [["ESM", "plugin.mjs:Plugin"], ["CJS", "plugin.cjs:plugin"]] as const;
+  for (const [[kind, spec], mode] of plugins.flatMap((p) => (["worker", "in-process"] as const).map((m) => [p, m] as const))) {
+    test(`a ${kind} plugin imports the package by name; Nack then HaltConsumer under the installed CLI (${mode})`, async () => {
       const queue = await freshQueue("packed");
       await queue.publish([{ n: 1 }]);
-      const config = writeConfig(queue, { callback: join(project, spec) });
+      const config = writeConfig(queue, { callback: join(project, spec), callbackMode: mode });
       const run = runCli(["--conf", config, "consume"], { executable: installedCli });
       const code = await run.exited;
       assert.equal(code, 3, `${run.stdout()}\n${run.stderr()}`);
@@ -105,6 +108,7 @@ describe("the npm package, installed from its tarball", () => {
       assert.deepEqual(seen.map((r) => r["calls"]), [1, 2], "the Nacked message came back once");
       for (const r of seen) {
         assert.equal(r["isMessage"], true, "instanceof Message holds for the daemon's messages");
+        assert.equal(r["sameCopy"], true, "the plugin's import gave the daemon's own copy of the library (src/library-handover.ts)");
         assert.equal(r["drop"], "function");
         assert.equal(r["topic"], queue.routingKey);
         if (kind === "ESM") {
