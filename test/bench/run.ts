@@ -11,6 +11,9 @@
  * the consumer process is started and measured from outside:
  *   - msgs/s: N / (last message - first message), the drain rate;
  *   - CPU ms per message: user + system time of the whole process / N;
+ *   - broker CPU ms per message: the broker's user + system time while the
+ *     consumer ran / N (this repository's broker only: its pid comes from
+ *     `rabbitmq.sh env`); the broker shares the machine's cores;
  *   - peak RSS: VmHWM of the process;
  *   - exec to first message: exec to the first delivery reaching the callback.
  * Each round runs every variant once, in order. Every figure printed is the
@@ -43,6 +46,8 @@ const CLK_TCK = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
 interface Figures {
   readonly rate: number;
   readonly cpuMsPerMessage: number;
+  /** The broker's CPU time from the consumer's exec to its exit, per message (NaN when its pid is unknown). */
+  readonly brokerCpuMsPerMessage: number;
   readonly peakRssMiB: number;
   readonly startToFirstMs: number;
 }
@@ -121,6 +126,16 @@ function daemonVariant(name: string, o: DaemonOptions): Variant {
   };
 }
 
+/**
+ * The broker's CPU time so far, ms (NaN when the broker is not this repository's
+ * own: `rabbitmq.sh env` gives its pid). On one machine the broker competes for the
+ * same cores as the consumer: what it spends per message is part of the picture.
+ */
+function brokerCpuMs(): number {
+  const pid = Number(process.env["FM_TEST_BROKER_PID"]);
+  return pid > 0 ? (sample(pid)?.cpuMs ?? Number.NaN) : Number.NaN;
+}
+
 /** Reads utime+stime (ms) and VmHWM (MiB) of a live process. */
 function sample(pid: number): { cpuMs: number; hwmMiB: number } | undefined {
   try {
@@ -139,6 +154,7 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   const out = join(dir, `${queue}.json`);
   const { argv, env, direct } = variant.command(queue, out, dir);
   const [file, args] = direct && (NODE_ARGS.length === 0 || variant.sea) ? [argv[0]!, argv.slice(1)] : [process.execPath, [...NODE_ARGS, ...argv]];
+  const brokerBefore = brokerCpuMs();
   const started = Date.now();
   const wrap = (process.env["FM_BENCH_WRAP"] ?? "").split(" ").filter(Boolean);
   const child = wrap.length ? spawn(wrap[0]!, [...wrap.slice(1), file, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] }) : spawn(file, args, { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
@@ -151,11 +167,13 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   }, 20);
   const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
   clearInterval(poll);
+  const brokerAfter = brokerCpuMs();
   if (code !== 0 || !existsSync(out)) throw new Error(`${variant.name} exited with ${code}`);
   const result = JSON.parse(readFileSync(out, "utf8")) as { first: number; last: number; seen: number };
   return {
     rate: (result.seen * 1000) / Math.max(1, result.last - result.first),
     cpuMsPerMessage: last.cpuMs / result.seen,
+    brokerCpuMsPerMessage: (brokerAfter - brokerBefore) / result.seen,
     peakRssMiB: last.hwmMiB,
     startToFirstMs: result.first - started,
   };
@@ -197,11 +215,12 @@ const rows = runnable.map((variant, v) => {
     median(rounds.map((round) => round[v]!.rate / round[0]!.rate)).toFixed(2),
     `${Math.round(((Math.max(...rates) - Math.min(...rates)) / rate) * 100)} %`,
     `${median(of((f) => f.cpuMsPerMessage)).toFixed(3)} ms`,
+    Number.isNaN(median(of((f) => f.brokerCpuMsPerMessage))) ? "n/a" : `${median(of((f) => f.brokerCpuMsPerMessage)).toFixed(3)} ms`,
     `${median(of((f) => f.peakRssMiB)).toFixed(1)} MiB`,
     `${(median(of((f) => f.startToFirstMs)) / 1000).toFixed(2)} s`,
   ];
 });
-const header = ["consumer", "msgs/s", "ratio to bare rhea", "spread", "CPU/msg", "peak RSS", "exec to 1st msg"];
+const header = ["consumer", "msgs/s", "ratio to bare rhea", "spread", "CPU/msg", "broker CPU/msg", "peak RSS", "exec to 1st msg"];
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
 const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`;
 console.log(`\n${COUNT} messages, prefetch ${PREFETCH}; medians of ${ROUNDS} rounds (ratio: to the bare rhea consumer of the same round)`);

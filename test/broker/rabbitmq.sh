@@ -462,6 +462,10 @@ do_env() {
   # Tells the test helpers (and this script, when called again from a test) that the URLs
   # above are this script's own broker, which they may stop and restart.
   echo "FM_TEST_BROKER_LOCAL=1"
+  # The broker's process, whose CPU time the benchmark reads (test/bench/run.ts).
+  local pid
+  pid="$(sed -n 's/^pid=//p' "$STATE_FILE" 2>/dev/null || true)"
+  if [[ -n $pid ]]; then echo "FM_TEST_BROKER_PID=$pid"; fi
 }
 
 # --- external broker -------------------------------------------------------------------
