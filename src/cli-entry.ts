@@ -2,10 +2,9 @@
  * Executable entry (bundled into dist/fedora-messaging.js, and the SEA's main):
  * `node --import tsx src/cli-entry.ts consume --help` runs the same from source.
  */
+import "./young-generation-first.js"; // first: see there
 import { main } from "./main.js";
-import { pinYoungGeneration } from "./young-generation.js";
 import { handOverLibrary } from "./library-handover.js";
 
-pinYoungGeneration();
 handOverLibrary(); // plugins that import "fedora-messaging" get this copy
 void main(process.argv.slice(2));
