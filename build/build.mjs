@@ -33,13 +33,14 @@ writeFileSync(`${dist}/package.json`, `${JSON.stringify({ type: "commonjs" }, nu
 const RHEA_FIX_MARKS = {
   "session.js": ["last !== delivery && !message.are_outcomes_equivalent", "(receiver.delivery_count + 1) >>> 0", "!receiver.options.raw_transfers"],
   "link.js": ["this.delivery_count = frame.performative.initial_delivery_count >>> 0"],
+  "types.js": ["if (n > (type.width === 0 ? this.buffer.length : (this.buffer.length - this.position) / type.width))"],
 };
 
 /** Fails the build if the bundled rhea lacks our fixes. */
 const requirePatchedRhea = {
   name: "require-patched-rhea",
   setup(b) {
-    b.onLoad({ filter: /rhea[\\/]lib[\\/](session|link)\.js$/ }, (args) => {
+    b.onLoad({ filter: /rhea[\\/]lib[\\/](session|link|types)\.js$/ }, (args) => {
       const contents = readFileSync(args.path, "utf8");
       const marks = RHEA_FIX_MARKS[args.path.split(/[\\/]/).pop()] ?? [];
       if (!marks.every((mark) => contents.includes(mark))) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Fixes two bugs of rhea 3.0.5, in node_modules, at install time.
+ * Fixes three bugs of rhea 3.0.5, in node_modules, at install time, and adds an option.
  *
  * 1. Lost messages. 
  * rhea's `write_dispositions()` (lib/session.js) merges consecutive deliveries
@@ -25,6 +25,18 @@
  * where the callback runs (the worker thread), so the thread that talks to the
  * broker never spends time decoding, and hands one buffer across instead of a
  * tree of objects to clone.
+ *
+ * 4. A decompression bomb. rhea's decoder builds as many elements as an
+ * AMQP array's 4-byte count says, without checking that they fit in the
+ * bytes: elements of a zero-width type (null, true, uint0...) take none, and
+ * fixed-width types read without bounds checks (decimal, uuid) read empty
+ * slices past the end. A message of a few bytes made it allocate until the
+ * heap ran out (found by the section reader's fuzz test: one flipped byte
+ * turned a section's descriptor into such an array); a publisher could send
+ * one to crash every consumer of the queue. The decoder now refuses an array
+ * whose elements cannot fit in the bytes left (at least their width each;
+ * zero-width ones at most one per byte of the buffer: no encoder writes more
+ * for real data).
  *
  * The patch is tied to the exact rhea version and the exact original line: any
  * other version fails the install loudly instead of running unpatched (see
@@ -66,6 +78,15 @@ const FIXES = [
       "            // fedora-messaging: a receiver opened with raw_transfers gets the encoded message, decoded on the callback's thread.\n" +
       "            var msgctxt = current.format === 0 && !receiver.options.raw_transfers ? {'message':message.decode(data), 'delivery':current}",
   },
+  {
+    file: "lib/types.js",
+    broken: "types.Reader.prototype.read_array_items = function (n, type) {\n    var items = [];\n",
+    fixed:
+      "types.Reader.prototype.read_array_items = function (n, type) {\n" +
+      "    // fedora-messaging: an array's count must fit its bytes (zero-width elements: at most one per byte of the buffer).\n" +
+      "    if (n > (type.width === 0 ? this.buffer.length : (this.buffer.length - this.position) / type.width)) throw new errors.TypeError('an array of ' + n + ' elements does not fit in ' + (this.buffer.length - this.position) + ' bytes');\n" +
+      "    var items = [];\n",
+  },
 ];
 
 const require = createRequire(import.meta.url);
@@ -98,5 +119,5 @@ for (const { file, broken, fixed } of FIXES) {
     changed++;
   }
 }
-if (mode === "--revert") console.error("patch-rhea: reverted to rhea's original code (loses messages, overruns prefetch)");
-else if (changed > 0) console.error(`patch-rhea: applied ${changed} fix(es) to rhea (disposition merging, receiver delivery-count, raw transfers)`);
+if (mode === "--revert") console.error("patch-rhea: reverted to rhea's original code (loses messages, overruns prefetch, decodes array bombs)");
+else if (changed > 0) console.error(`patch-rhea: applied ${changed} fix(es) to rhea (disposition merging, receiver delivery-count, raw transfers, array bombs)`);

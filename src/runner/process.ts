@@ -8,7 +8,7 @@ import { getLogger } from "../log.js";
 import { decodeMessage } from "../message/decode.js";
 import type { Message } from "../message/message.js";
 import { pyStr } from "../python/pyrepr.js";
-import { amqpMessageOf, rawDeliveryOf, type Delivered } from "../consumer/delivery.js";
+import { amqpMessageOf, rawDeliveryOf, type Delivered, type RawDelivery } from "../consumer/delivery.js";
 import { ACCEPTED, INVALID, outcomeOfError, type Outcome } from "../consumer/outcome.js";
 import type { RedeliveryLog } from "./redelivery-log.js";
 import type { SharedStats } from "../consumer/stats.js";
@@ -35,7 +35,17 @@ export interface ProcessContext {
 export async function processDelivery(context: ProcessContext, delivered: Delivered): Promise<Outcome> {
   // The main thread counts bodies as they arrive (consumer/queue-consumer.ts); a worker counts its copies.
   if (!isMainThread) noteBody(delivered instanceof Uint8Array ? delivered.byteLength : (delivered.data?.byteLength ?? 0));
-  const raw = rawDeliveryOf(delivered);
+  let raw: RawDelivery;
+  try {
+    raw = rawDeliveryOf(delivered);
+  } catch (error) {
+    // Not a well-formed AMQP message (damaged, or a decompression bomb refused by
+    // build/patch-rhea.mjs): it can never become a Message, like one that fails
+    // validation, and is rejected the same way rather than sent back to crash us again.
+    log.warning("Message id None did not pass validation; ignoring message");
+    log.debug(`Validation failure: the message's AMQP encoding cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
+    return INVALID;
+  }
   let message: Message;
   try {
     message = decodeMessage(amqpMessageOf(raw), context.queue);

@@ -9,7 +9,7 @@ import { createConsola } from "consola";
 import { processDelivery, type MessageHandler } from "../../../src/runner/process.js";
 import { SharedStats } from "../../../src/consumer/stats.js";
 import { Drop, Nack } from "../../../src/errors.js";
-import { setSink } from "../../../src/log.js";
+import { LEVELS, resetLogging, setLevel, setSink } from "../../../src/log.js";
 import { raw } from "../consumer/_raw.js";
 
 let lines: string[] = [];
@@ -40,4 +40,34 @@ describe("a delivery without a message id is logged with Python's None", () => {
   test("invalid message", async () => {
     assert.deepEqual(await linesFor(() => undefined, [1]), ["[fedora_messaging.twisted.consumer WARNING] Message id None did not pass validation; ignoring message"]);
   });
+});
+
+/**
+ * A message whose AMQP encoding cannot be decoded: damaged, or a decompression
+ * bomb (an array of 2^32 - 1 nulls in 13 bytes, which rhea 3.0.5 decoded until
+ * the heap ran out: build/patch-rhea.mjs). It can never become a Message:
+ * rejected like an invalid one, never thrown (which would end the run with
+ * exit 13 and send it back to crash the next consumer).
+ */
+describe("a message whose AMQP encoding cannot be decoded", () => {
+  const bomb = Buffer.from([0x00, 0x53, 0x77, 0xf0, 0x00, 0x00, 0x00, 0x05, 0xff, 0xff, 0xff, 0xff, 0x40]); // amqp-value: array32 of 2^32-1 nulls
+  const decimals = Buffer.from([0x00, 0x53, 0x77, 0xf0, 0x00, 0x00, 0x00, 0x05, 0xff, 0xff, 0xff, 0xff, 0x74]); // array32 of 2^32-1 decimal32s in no bytes
+  const truncated = Buffer.from([0x00, 0x53, 0x75, 0xb0, 0x00, 0x00, 0x01, 0x00, 0x7b]); // data section of 256 bytes holding 1
+  const cases = [["a zero-width array bomb", bomb], ["an array bomb of unchecked fixed-width elements", decimals], ["a truncated section", truncated]] as const;
+  for (const [label, bytes] of cases) {
+    test(`${label}: rejected as invalid, with Python's WARNING, the reason at DEBUG`, async (t) => {
+      let called = false;
+      const stats = new SharedStats();
+      setLevel("fedora_messaging", LEVELS.DEBUG);
+      t.after(() => resetLogging());
+      const outcome = await processDelivery({ queue: "q", handler: () => { called = true; }, consumerRepr: "Consumer(queue=q, callback=<function f>)", stats }, bytes);
+      assert.equal(outcome.settle, "reject");
+      assert.equal(outcome.counter, undefined);
+      assert.equal(outcome.stop, undefined);
+      assert.equal(called, false);
+      const ours = lines.filter((line) => line.startsWith("[fedora_messaging.twisted.consumer"));
+      assert.equal(ours[0], "[fedora_messaging.twisted.consumer WARNING] Message id None did not pass validation; ignoring message");
+      assert.match(ours[1] ?? "", /^\[fedora_messaging\.twisted\.consumer DEBUG\] Validation failure: the message's AMQP encoding cannot be decoded \(.+\)$/);
+    });
+  }
 });
