@@ -14,7 +14,7 @@
  * package gets its own copy as before, a plugin running in the daemon gets the
  * daemon's.
  */
-import * as library from "./index.js";
+import * as library from "./library.js";
 
 /** The key the package's entry points look under (build/build.mjs writes the same). */
 export const LIBRARY_KEY = Symbol.for("fedora-messaging.library");

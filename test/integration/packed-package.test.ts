@@ -30,7 +30,10 @@ const installedCli = join(project, "node_modules/.bin/fedora-messaging");
  */
 const ESM_PLUGIN = `
 import { appendFileSync } from "node:fs";
+import * as library from "fedora-messaging";
 import { Drop, HaltConsumer, Message, Nack, currentConfig, registerSchemaModule } from "fedora-messaging";
+// The bundles are built without esbuild's keepNames: the daemon's copy must still name its exports as exported.
+const renamed = Object.entries(library).filter(([key, value]) => typeof value === "function" && value.name !== key && library[value.name] !== value).map(([key, value]) => key + " is " + value.name);
 class Custom extends Message {}
 Custom.schemaName = "packed.custom";
 const registered = registerSchemaModule({ Custom });
@@ -41,7 +44,7 @@ export class Plugin {
     const built = new Message({ topic: "packed.built", body: { n: calls } }).topic;
     // By prototype, not by brand: true only when the plugin got the daemon's own copy of the library.
     const sameCopy = Message.prototype.isPrototypeOf(message);
-    const seen = { calls, isMessage: message instanceof Message, sameCopy, drop: typeof Drop, topic: message.topic, built, registered };
+    const seen = { calls, isMessage: message instanceof Message, sameCopy, drop: typeof Drop, topic: message.topic, built, registered, renamed };
     appendFileSync(currentConfig().consumer_config.record_file, JSON.stringify(seen) + "\\n");
     if (calls === 1) throw new Nack();
     throw new HaltConsumer(3, "the packed ESM plugin is done");
@@ -112,6 +115,7 @@ describe("the npm package, installed from its tarball", () => {
         assert.equal(r["drop"], "function");
         assert.equal(r["topic"], queue.routingKey);
         if (kind === "ESM") {
+          assert.deepEqual(r["renamed"], [], "every export of the daemon's copy is named as exported (src/public-names.ts)");
           assert.equal(r["built"], "packed.built");
           assert.deepEqual(r["registered"], ["packed.custom"]);
         }
