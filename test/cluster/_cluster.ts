@@ -6,7 +6,7 @@
  * what its callback saw.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -17,6 +17,7 @@ import { uniqueName } from "../support/broker.js";
 import { writeConsumerConfig } from "../support/consumer-config.js";
 import { until } from "../support/wait.js";
 import { MGMT_URLS, urlsFrom } from "./_nodes.js";
+import { completeJsonLines } from "../support/json-lines.js";
 
 const CLUSTER_SCRIPT = resolve(import.meta.dirname, "../broker/cluster.sh");
 const CALLBACK = `${join(ROOT, "test/fixtures/consumer/cluster.mjs")}:recordDeliveries`;
@@ -146,10 +147,7 @@ export function startDaemon(queue: ClusterQueue, urls: readonly string[], option
   const daemon: ClusterDaemon = {
     app,
     run: runCli(["--conf", config, "consume"], { timeoutMs: options.timeoutMs ?? 240_000 }),
-    records: () =>
-      existsSync(recordFile)
-        ? readFileSync(recordFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as DeliveryRecord)
-        : [],
+    records: () => completeJsonLines<DeliveryRecord>(recordFile),
   };
   daemons.push(daemon);
   return daemon;

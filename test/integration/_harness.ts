@@ -5,7 +5,7 @@
  * child process.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -14,6 +14,7 @@ import { brokerUrls, uniqueName } from "../support/broker.js";
 import { writeConsumerConfig } from "../support/consumer-config.js";
 import { bindQueue, declareQueue, deleteQueue } from "../support/management.js";
 import { publishMessages } from "../support/publish.js";
+import { completeJsonLines } from "../support/json-lines.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 export const CLI = join(ROOT, "dist/fedora-messaging.js");
@@ -52,13 +53,7 @@ export async function testQueue(prefix: string, queueArguments: Record<string, u
     publish: (bodies, extra = {}) =>
       publishMessages(amqpUrl, bodies.map((body) => ({ topic: routingKey, body, ...(extra.headers ? { headers: extra.headers } : {}) }))),
     publishRaw: (raw, options = {}) => publishMessages(amqpUrl, [{ topic: routingKey, rawBody: raw, ...options }]),
-    records: () => {
-      if (!existsSync(recordFile)) return [];
-      // A test may read while the callback appends: a last line without its "\n" is not written yet.
-      const lines = readFileSync(recordFile, "utf8").split("\n");
-      lines.pop();
-      return lines.filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-    },
+    records: () => completeJsonLines(recordFile),
     cleanup: () => deleteQueue(name),
   };
 }
