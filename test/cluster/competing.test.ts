@@ -14,12 +14,17 @@ const COUNT = 2_000;
 
 describe("competing consumers on a quorum queue", () => {
   for (const count of [2, 3]) {
-    test(`${count} daemons on ${count} nodes share ${COUNT} confirmed messages; the union is every message`, async () => {
+    test(`${count} daemons, each starting on its own node, share ${COUNT} confirmed messages; the union is every message`, async () => {
       const queue = quorumQueue(`cluster-compete-${count}`);
       // Started at the same moment, all declaring the new queue (RabbitMQ may fail a declaration: it is retried).
       const daemons = Array.from({ length: count }, (_, i) => startDaemon(queue, urlsFrom(i)));
       await waitForDaemons(queue, daemons);
-      for (const [i, daemon] of daemons.entries()) assert.deepEqual(await nodesOfApp(daemon.app), [NODES[i]]);
+      // Each starts on its own node, but one whose first declaration lost the race
+      // reconnects to the next node of its list (the pool's rule): placement is
+      // reported, not asserted (it failed .ci/run once: daemon a on node b).
+      const placement = await Promise.all(daemons.map(async (daemon) => (await nodesOfApp(daemon.app)).join(",")));
+      console.log(`# daemons' nodes (node i first for daemon i): ${placement.join(" ")}`);
+      if (placement.some((node, i) => node !== NODES[i])) console.log("# a daemon moved to another node (its first declaration was retried)");
 
       const ids = Array.from({ length: COUNT }, (_, i) => `${queue.name}-${i}`);
       // Published through the last node: the queue is the cluster's, whichever node takes the message.
