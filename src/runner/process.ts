@@ -42,9 +42,7 @@ export async function processDelivery(context: ProcessContext, delivered: Delive
     // Not a well-formed AMQP message (damaged, or a decompression bomb refused by
     // build/patch-rhea.mjs): it can never become a Message, like one that fails
     // validation, and is rejected the same way rather than sent back to crash us again.
-    log.warning("Message id None did not pass validation; ignoring message");
-    log.debug(`Validation failure: the message's AMQP encoding cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
-    return INVALID;
+    return invalid(undefined, `the message's AMQP encoding cannot be decoded (${error instanceof Error ? error.message : String(error)})`);
   }
   let message: Message;
   try {
@@ -53,9 +51,7 @@ export async function processDelivery(context: ProcessContext, delivered: Delive
     message.redelivered = message.deliveryCount > 0 || raw.firstAcquirer === false;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    log.warning(`Message id ${idText(raw.messageId)} did not pass validation; ignoring message`);
-    log.debug(`Validation failure: ${error.summary}`);
-    return INVALID;
+    return invalid(raw.messageId, error.summary);
   }
   // Python's `%s` of a missing id is "None", never "null".
   const id = pyStr(message.id);
@@ -95,6 +91,13 @@ export async function processDelivery(context: ProcessContext, delivered: Delive
   context.redeliveries?.settled(id);
   log.info(`Successfully consumed message from topic ${message.topic} (message id ${id})`);
   return { ...ACCEPTED, durationMs };
+}
+
+/** Python's lines for a message that cannot become a Message: rejected, the callback not called. */
+function invalid(messageId: unknown, reason: string): Outcome {
+  log.warning(`Message id ${idText(messageId)} did not pass validation; ignoring message`);
+  log.debug(`Validation failure: ${reason}`);
+  return INVALID;
 }
 
 function idText(id: unknown): string {

@@ -29,6 +29,8 @@ export interface TestMessage {
   readonly headers?: Readonly<Record<string, unknown>>;
   /** `message_id`; default a fresh uuid4; `null` sends none. */
   readonly id?: string | null;
+  /** The message's exact AMQP encoding (its sections), sent as is: for messages no encoder writes; the other fields but `topic` are ignored. */
+  readonly encoded?: Buffer;
 }
 
 export interface PublishOptions {
@@ -168,7 +170,7 @@ class Publisher {
       const sender = this.senderFor(targetAddress(exchange, this.options.routingKey ?? message.topic));
       if (!sender.sendable()) await this.until(sender, "sendable");
       this.throwIfFailed();
-      const delivery = sender.send(toAmqpMessage(message));
+      const delivery = message.encoded ? sender.send(message.encoded as never, undefined, 0) : sender.send(toAmqpMessage(message));
       this.pending++;
       (delivery as unknown as { fmIndex: number }).fmIndex = index;
     }
