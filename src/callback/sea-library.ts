@@ -3,23 +3,25 @@
  *
  * A Node SEA binary (`dist/fedora-messaging`, built by build/sea.mjs) is copied
  * onto hosts where no `fedora-messaging` package exists on disk, yet plugins
- * import the library by name. The binary carries the library's CommonJS bundle
- * (`dist/index.cjs`) as the SEA asset `LIBRARY_ASSET`; before the first plugin
- * is imported, this module evaluates it once per thread and answers the
- * package name with it:
+ * import the library by name. Before the first plugin is imported, this module
+ * answers the package name, in each thread, with the binary's own copy of the
+ * library (the one library-handover.ts hands over; the CLI entry and the
+ * callback worker both hand it over). The binary also carries the package's
+ * CommonJS entry (`dist/index.cjs`) as the SEA asset `LIBRARY_ASSET`, which
+ * gives that same copy; it is evaluated only where nothing was handed over:
  * - `require("fedora-messaging")` (CommonJS plugins): through `Module._load`,
  *   which Node 20's CommonJS loader calls for every `require` of a plugin;
  * - `import` (ES modules): a `module.register` resolve/load hook whose module
  *   re-exports the evaluated library from `globalThis`.
- * Nack, Drop and HaltConsumer are recognised by a `Symbol.for` brand, the
- * current config and schema registry live under `Symbol.for` keys, so this
- * second copy of the library works with the daemon's own code.
+ * (Before the hand-over the asset was the whole library: a second copy,
+ * working with the daemon's code through `Symbol.for` brands and keys.)
  * Outside a SEA this module does nothing: Node resolves the package from disk.
  */
 import Module, { createRequire, register } from "node:module";
 import { getAsset, isSea } from "node:sea";
 import vm from "node:vm";
 import { repinYoungGeneration } from "../young-generation.js";
+import { LIBRARY_KEY as HANDED_OVER } from "../library-handover.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
@@ -44,7 +46,8 @@ export function provideLibraryInSea(): void {
   const global = globalThis as { [LIBRARY_KEY]?: () => Library };
   if (global[LIBRARY_KEY]) return;
   let library: Library | undefined;
-  const getLibrary = (): Library => (library ??= evaluateLibrary(getAsset(LIBRARY_ASSET, "utf8")));
+  const handedOver = (): Library | undefined => (globalThis as Record<symbol, Library | undefined>)[HANDED_OVER];
+  const getLibrary = (): Library => (library ??= handedOver() ?? evaluateLibrary(getAsset(LIBRARY_ASSET, "utf8")));
   global[LIBRARY_KEY] = getLibrary;
   answerRequire(getLibrary);
   answerImport(JSON.parse(getAsset(EXPORTS_ASSET, "utf8")) as string[]);
