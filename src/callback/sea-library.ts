@@ -21,7 +21,6 @@ import Module, { createRequire, register } from "node:module";
 import { getAsset, isSea } from "node:sea";
 import vm from "node:vm";
 import { repinYoungGeneration } from "../young-generation.js";
-import { LIBRARY_KEY as HANDED_OVER } from "../library-handover.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
@@ -31,6 +30,12 @@ export const LIBRARY_ASSET = "fedora-messaging/index.cjs";
 export const EXPORTS_ASSET = "fedora-messaging/exports.json";
 
 const LIBRARY_KEY = Symbol.for("fedora-messaging.sea-library");
+/**
+ * library-handover.ts's key, spelt again: importing that module from here would
+ * close an import cycle through the whole library (from source, api/signals.ts
+ * was read before it was defined).
+ */
+const HANDED_OVER = Symbol.for("fedora-messaging.library");
 const LIBRARY_URL = "fedora-messaging:library";
 
 type Library = Record<string, unknown>;
