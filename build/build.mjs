@@ -105,7 +105,14 @@ await build({
   // A small young generation: the daemon allocates many short-lived objects per
   // message; V8's default 16 MiB semi-spaces grow RSS by ~30 MiB under load for
   // no speed gain (measured with npm run bench).
-  banner: { js: "#!/usr/bin/env -S node --max-semi-space-size=1" },
+  // A fixed mmap threshold for glibc's malloc (its documented default, 128 KiB):
+  // left dynamic, glibc raises it to the size of the largest block freed so far
+  // (the bundle's own source read at start, a large message), after which freed
+  // blocks up to that size stay in the heap of the thread that made them. Fixed,
+  // they go back to the system at once: 6 MiB less peak RSS in the bench, 10 MiB
+  // with 1 MB messages, no CPU cost measured. glibc reads it only when the
+  // process starts, so it can be set here and in the systemd unit, not at run time.
+  banner: { js: "#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=1" },
   define,
 });
 chmodSync(`${dist}/fedora-messaging.js`, 0o755);

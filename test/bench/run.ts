@@ -84,6 +84,8 @@ const allVariants: Variant[] = [
   // The single binary (npm run sea): its memory settings must match the bundle's shebang flags;
   // the control gets the bundle's flag by hand (NODE_OPTIONS, which a SEA honours): equal RSS = they hold.
   daemonVariant("ours, SEA binary, worker, INFO", { mode: "worker", executable: SEA }),
+  // As systemd starts it: the unit sets glibc's mmap threshold, which the bundle's shebang sets too (build/build.mjs).
+  daemonVariant("ours, SEA binary, worker, INFO, the unit's environment", { mode: "worker", executable: SEA, env: { MALLOC_MMAP_THRESHOLD_: "131072" } }),
   daemonVariant("  control: SEA + NODE_OPTIONS=--max-semi-space-size=1", { mode: "worker", executable: SEA, env: { NODE_OPTIONS: "--max-semi-space-size=1" } }),
 ];
 const variants = allVariants.filter((v, i) => i === 0 || !ONLY || v.name.includes(ONLY));

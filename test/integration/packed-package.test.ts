@@ -125,15 +125,17 @@ describe("the npm package, installed from its tarball", () => {
     });
   }
 
-  test("started by npx (npm's bin shim), the young generation stays at 1 MiB semi-spaces", async () => {
+  test("started by npx (npm's bin shim), the young generation stays at 1 MiB semi-spaces and glibc's mmap threshold is fixed", async () => {
     const queue = await freshQueue("packed-heap");
     const config = writeConfig(queue, { callback: join(ROOT, "test/fixtures/sea/heap-probe.mjs:probe"), callbackMode: "in-process" });
     await queue.publish([{ file: queue.recordFile }]);
     const run = runCli(["--no-install", "fedora-messaging", "--conf", config, "consume"], { executable: "npx", cwd: project, env: { NODE_OPTIONS: "" } });
     assert.equal(await run.exited, 0, run.stderr());
-    const [probe] = queue.records() as Array<{ newSpaceBytes: number }>;
+    const [probe] = queue.records() as Array<{ newSpaceBytes: number; mallocMmapThreshold: string | null }>;
     // Left to grow (Node's default), the probe's garbage takes new_space to 32 MiB.
     assert.ok(probe!.newSpaceBytes <= 2 * 1024 * 1024, `new_space grew to ${probe!.newSpaceBytes} bytes`);
+    // The shebang's setting (build/build.mjs), which only an exec through the shebang can give.
+    assert.equal(probe!.mallocMmapThreshold, "131072");
   });
 
   test("TypeScript code type-checks against the installed types (ESM and CommonJS, strict)", () => {

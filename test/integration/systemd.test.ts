@@ -128,11 +128,11 @@ describe("fm-consumer@.service under systemd (systemd-nspawn), from the RPM", { 
     assert.doesNotMatch(everything, /^<\d>/m, "journald strips the priority prefixes");
   });
 
-  test("the hardening holds and leaves the callback's own directory writable", () => {
+  test("the hardening holds and leaves the callback's own directory writable; the malloc setting reaches the daemon", () => {
     const probe = JSON.parse(readFileSync(join(root, PROBE), "utf8")) as Record<string, unknown>;
     assert.deepEqual(
       { ...probe, pid: undefined },
-      { pid: undefined, noNewPrivs: true, writeEtc: "EROFS", writeUsr: "EROFS", writeVar: "ok", writeTmp: "ok", setuid: "EPERM" },
+      { pid: undefined, noNewPrivs: true, writeEtc: "EROFS", writeUsr: "EROFS", writeVar: "ok", writeTmp: "ok", setuid: "EPERM", mallocMmapThreshold: "131072" },
     );
     // PrivateTmp: the file went to the service's own /tmp, not the machine's (a tmpfs in the container).
     const tmpName = `fm-probe-${String(probe["pid"])}`;
