@@ -5,15 +5,14 @@
  *
  * - `useCodeCache: false`: with a code cache, `import()` of plugin files fails
  *   in the SEA main script on Node 20 (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
- * - dist/index.cjs goes in as an asset: plugins import "fedora-messaging" from
- *   the binary itself (src/callback/sea-library.ts).
+ * - No assets: plugins import "fedora-messaging" from the binary itself, the
+ *   copy the daemon hands over (src/callback/sea-library.ts).
  * - The binary is a copy of the node running this script, with the blob
  *   injected by postject. Never strip it: a stripped SEA segfaults
  *   (nodejs/postject#90); packaging/fedora-messaging.spec turns stripping off.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,32 +24,23 @@ const dist = join(root, "dist");
 const argv = process.argv.slice(2);
 const codeCache = argv.includes("--code-cache");
 const output = argv.includes("--output") ? argv[argv.indexOf("--output") + 1] : join(dist, "fedora-messaging");
-/** Must match LIBRARY_ASSET and EXPORTS_ASSET in src/callback/sea-library.ts. */
-const LIBRARY_ASSET = "fedora-messaging/index.cjs";
-const EXPORTS_ASSET = "fedora-messaging/exports.json";
 /** The fuse every Node SEA-capable binary carries (Node's documentation). */
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
-for (const file of ["fedora-messaging.js", "index.cjs"]) {
-  if (!existsSync(join(dist, file))) {
-    console.error(`build/sea.mjs: dist/${file} is missing: run \`npm run build\` first`);
-    process.exit(1);
-  }
+if (!existsSync(join(dist, "fedora-messaging.js"))) {
+  console.error("build/sea.mjs: dist/fedora-messaging.js is missing: run `npm run build` first");
+  process.exit(1);
 }
 
 const work = mkdtempSync(join(tmpdir(), "fm-sea-"));
 try {
   const blob = join(work, "sea.blob");
-  // The names the library exports, for the ES-module face of it in the binary.
-  const exportNames = Object.keys(createRequire(import.meta.url)(join(dist, "index.cjs")));
-  writeFileSync(join(work, "exports.json"), JSON.stringify(exportNames));
   const config = {
     main: join(dist, "fedora-messaging.js"),
     output: blob,
     disableExperimentalSEAWarning: true,
     useCodeCache: codeCache,
     useSnapshot: false,
-    assets: { [LIBRARY_ASSET]: join(dist, "index.cjs"), [EXPORTS_ASSET]: join(work, "exports.json") },
   };
   writeFileSync(join(work, "sea-config.json"), JSON.stringify(config));
   // The blob must come from the same node binary that it is injected into.

@@ -5,31 +5,24 @@
  * onto hosts where no `fedora-messaging` package exists on disk, yet plugins
  * import the library by name. Before the first plugin is imported, this module
  * answers the package name, in each thread, with the binary's own copy of the
- * library (the one library-handover.ts hands over; the CLI entry and the
- * callback worker both hand it over). The binary also carries the package's
- * CommonJS entry (`dist/index.cjs`) as the SEA asset `LIBRARY_ASSET`, which
- * gives that same copy; it is evaluated only where nothing was handed over:
+ * library: the one library-handover.ts hands over (the CLI entry and the
+ * callback worker both hand it over before any plugin is imported).
  * - `require("fedora-messaging")` (CommonJS plugins): through `Module._load`,
  *   which Node 20's CommonJS loader calls for every `require` of a plugin;
  * - `import` (ES modules): a `module.register` resolve/load hook whose module
- *   re-exports the evaluated library from `globalThis`.
- * (Before the hand-over the asset was the whole library: a second copy,
- * working with the daemon's code through `Symbol.for` brands and keys.)
+ *   re-exports the handed-over library from `globalThis`.
+ * (Until 2026-12 the binary also carried the package's entry point and its
+ * export names as SEA assets, for threads where nothing was handed over; there
+ * are none, and that entry point cannot load its library file inside a binary.)
  * Outside a SEA this module does nothing: Node resolves the package from disk.
  */
-import Module, { createRequire, register } from "node:module";
-import { getAsset, isSea } from "node:sea";
-import vm from "node:vm";
+import Module, { register } from "node:module";
+import { isSea } from "node:sea";
 import { repinYoungGeneration } from "../young-generation.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
-/** The SEA asset holding dist/index.cjs (build/sea.mjs writes the same keys). */
-export const LIBRARY_ASSET = "fedora-messaging/index.cjs";
-/** The SEA asset listing the library's export names (an ES module's names must be known before it is evaluated). */
-export const EXPORTS_ASSET = "fedora-messaging/exports.json";
 
-const LIBRARY_KEY = Symbol.for("fedora-messaging.sea-library");
 /**
  * library-handover.ts's key, spelt again: importing that module from here would
  * close an import cycle through the whole library (from source, api/signals.ts
@@ -40,48 +33,38 @@ const LIBRARY_URL = "fedora-messaging:library";
 
 type Library = Record<string, unknown>;
 
+/** Whether this thread answers the name already (module state is per thread). */
+let provided = false;
+
 /**
  * In a SEA, makes `fedora-messaging` importable by plugins in this thread
- * (once); elsewhere a no-op. The library is evaluated on first use only (a
- * plugin that never imports it costs nothing but the loader-hooks thread,
- * about 10 MiB, which Node 20's `module.register` always starts).
+ * (once); elsewhere a no-op. Called just before the first plugin import: a
+ * run whose plugins are never imported does not start the loader-hooks thread
+ * (about 10 MiB, which Node 20's `module.register` always starts).
  */
 export function provideLibraryInSea(): void {
-  if (!isSea()) return;
-  const global = globalThis as { [LIBRARY_KEY]?: () => Library };
-  if (global[LIBRARY_KEY]) return;
-  let library: Library | undefined;
-  const handedOver = (): Library | undefined => (globalThis as Record<symbol, Library | undefined>)[HANDED_OVER];
-  const getLibrary = (): Library => (library ??= handedOver() ?? evaluateLibrary(getAsset(LIBRARY_ASSET, "utf8")));
-  global[LIBRARY_KEY] = getLibrary;
-  answerRequire(getLibrary);
-  answerImport(JSON.parse(getAsset(EXPORTS_ASSET, "utf8")) as string[]);
+  if (provided || !isSea()) return;
+  const library = (globalThis as Record<symbol, Library | undefined>)[HANDED_OVER];
+  if (!library) throw new Error("fedora-messaging: this thread handed over no library for plugins to import (src/library-handover.ts)");
+  provided = true;
+  answerRequire(library);
+  answerImport(Object.keys(library));
 }
 
 // --- internal ---
 
-function evaluateLibrary(source: string): Library {
-  const module = { exports: {} as Library };
-  const wrapper = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: `${LIBRARY_NAME} (built into ${process.execPath})`,
-  }) as (...args: unknown[]) => void;
-  // The bundle requires Node builtins only; createRequire gives a file-capable require in a SEA.
-  wrapper(module.exports, createRequire(process.execPath), module, process.execPath, "/");
-  return module.exports;
-}
-
-function answerRequire(getLibrary: () => Library): void {
+function answerRequire(library: Library): void {
   const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
   const load = loader._load;
   loader._load = function (request: string, ...rest: unknown[]): unknown {
-    return request === LIBRARY_NAME ? getLibrary() : load.call(this, request, ...rest);
+    return request === LIBRARY_NAME ? library : load.call(this, request, ...rest);
   };
 }
 
 function answerImport(names: readonly string[]): void {
   const exportsList = names.filter((name) => /^[A-Za-z_$][\w$]*$/.test(name));
   const moduleSource =
-    `const l = globalThis[Symbol.for(${JSON.stringify(LIBRARY_KEY.description)})]();\n` +
+    `const l = globalThis[Symbol.for(${JSON.stringify(HANDED_OVER.description)})];\n` +
     `export const { ${exportsList.join(", ")} } = l;\n`;
   // The hooks run on Node's loader thread: they only map the name to a URL and that URL to the source above.
   const hooks =
