@@ -70,7 +70,8 @@ export class Publisher {
   private session: Session | undefined;
   /** The supervisor's current connection, while it lasts. */
   private connection: BrokerConnection | undefined;
-  private readonly waiters = new Set<() => void>();
+  /** Sends waiting for a connection (or a session on it). */
+  private readonly connectionWaits = new Wakeups();
   private closedReason: { readonly reason: Error } | undefined;
 
   constructor(supervisor: ConnectionSupervisor) {
@@ -79,7 +80,7 @@ export class Publisher {
       this.closedReason = { reason: reason ?? new Error("the publisher was closed") };
       this.connection = undefined;
       this.dropSession(new Error("the connection was closed"));
-      this.wake();
+      this.connectionWaits.wakeAll();
     });
   }
 
@@ -133,7 +134,7 @@ export class Publisher {
       this.dropSession(end.error ?? new Error("the connection was lost"));
     });
     this.openSession(connection);
-    this.wake();
+    this.connectionWaits.wakeAll();
   }
 
   /**
@@ -169,20 +170,8 @@ export class Publisher {
         if (!this.link || this.link.failed) this.link = new SenderLink(session);
         return this.link;
       }
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.waiters.delete(done);
-          signal.removeEventListener("abort", done);
-          resolve();
-        };
-        this.waiters.add(done);
-        signal.addEventListener("abort", done, { once: true });
-      });
+      await this.connectionWaits.next(signal);
     }
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
   }
 }
 
@@ -195,7 +184,8 @@ interface Pending {
 class SenderLink {
   private readonly sender: Sender;
   private readonly pending = new Map<Delivery, Pending>();
-  private readonly sendableWaiters = new Set<() => void>();
+  /** Sends waiting for the broker's credit (or for the link to fail). */
+  private readonly sendableWaits = new Wakeups();
   private failure: Error | undefined;
 
   constructor(session: Session) {
@@ -206,7 +196,7 @@ class SenderLink {
     sender.on("released", (context: EventContext) => this.settle(context.delivery, "unroutable"));
     sender.on("rejected", (context: EventContext) => this.settle(context.delivery, outcomeError(context, "rejected")));
     sender.on("modified", (context: EventContext) => this.settle(context.delivery, outcomeError(context, "modified")));
-    sender.on("sendable", () => this.wakeSendable());
+    sender.on("sendable", () => this.sendableWaits.wakeAll());
     sender.on("sender_error", () => undefined);
     sender.on("sender_close", (context: EventContext) => {
       const error = toError(context.sender?.error) ?? new Error("the broker closed the publishing link");
@@ -221,7 +211,11 @@ class SenderLink {
 
   /** Sends once the broker gave credit; resolves with its settlement. */
   async send(message: AmqpMessage, signal: AbortSignal): Promise<SendResult> {
-    while (!this.failure && !this.sender.sendable()) await this.untilSendable(signal);
+    while (!this.failure && !this.sender.sendable()) {
+      if (signal.aborted) throw new SendAborted("aborted");
+      await this.sendableWaits.next(signal);
+      if (signal.aborted) throw new SendAborted("aborted");
+    }
     if (this.failure) throw this.failure;
     const delivery = this.sender.send(message);
     return new Promise<SendResult>((resolve, reject) => {
@@ -245,7 +239,7 @@ class SenderLink {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(error);
-    this.wakeSendable();
+    this.sendableWaits.wakeAll();
     try {
       if (this.sender.is_open()) this.sender.close();
     } catch {
@@ -261,25 +255,27 @@ class SenderLink {
     else pending.resolve(result);
   }
 
-  private untilSendable(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(new SendAborted("aborted"));
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = () => {
-        this.sendableWaiters.delete(done);
-        reject(new SendAborted("aborted"));
-      };
+}
+
+/** Promises of "something changed": each waiter looks again at what it waits for when woken. */
+class Wakeups {
+  private readonly waiting = new Set<() => void>();
+
+  /** Resolves at the next wakeAll(), or when `signal` aborts (the waiter checks the signal itself). */
+  next(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
       const done = () => {
-        this.sendableWaiters.delete(done);
-        signal.removeEventListener("abort", onAbort);
+        this.waiting.delete(done);
+        signal.removeEventListener("abort", done);
         resolve();
       };
-      this.sendableWaiters.add(done);
-      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiting.add(done);
+      signal.addEventListener("abort", done, { once: true });
     });
   }
 
-  private wakeSendable(): void {
-    for (const waiter of [...this.sendableWaiters]) waiter();
+  wakeAll(): void {
+    for (const done of [...this.waiting]) done();
   }
 }
 
