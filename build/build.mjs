@@ -107,7 +107,7 @@ await build({
   // no speed gain (measured with npm run bench).
   // A fixed mmap threshold for glibc's malloc (its documented default, 128 KiB):
   // left dynamic, glibc raises it to the size of the largest block freed so far
-  // (the bundle's own source read at start, a large message), after which freed
+  // (the daemon frees a 1 MiB block while it starts; a large message is another), after which freed
   // blocks up to that size stay in the heap of the thread that made them. Fixed,
   // they go back to the system at once: 6 MiB less peak RSS in the bench, 10 MiB
   // with 1 MB messages, no CPU cost measured. glibc reads it only when the
