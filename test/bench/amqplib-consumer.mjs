@@ -4,6 +4,7 @@
 // output as bare-consumer.mjs.
 import { writeFileSync } from "node:fs";
 import amqp from "amqplib";
+import { DrainClock } from "./_drain-clock.mjs";
 
 const [url, queue, countText, prefetchText, out] = process.argv.slice(2);
 const total = Number(countText);
@@ -12,15 +13,13 @@ const prefetch = Number(prefetchText);
 const connection = await amqp.connect(url);
 const channel = await connection.createChannel();
 await channel.prefetch(prefetch);
-let seen = 0;
-let first = 0;
+const clock = new DrainClock(total);
 await channel.consume(queue, (message) => {
-  if (seen === 0) first = Date.now();
-  seen++;
+  const done = clock.tick();
   JSON.parse(message.content.toString("utf8"));
   channel.ack(message);
-  if (seen === total) {
-    writeFileSync(out, JSON.stringify({ first, last: Date.now(), seen }));
+  if (done) {
+    writeFileSync(out, clock.report());
     void connection.close().then(() => process.exit(0));
   }
 });

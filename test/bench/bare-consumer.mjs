@@ -3,6 +3,7 @@
 // callback, no logging.
 import { writeFileSync } from "node:fs";
 import rhea from "rhea";
+import { DrainClock } from "./_drain-clock.mjs";
 
 const [url, queue, countText, prefetchText, out] = process.argv.slice(2);
 const total = Number(countText);
@@ -13,13 +14,11 @@ const connection = rhea.create_container().connect({
   hostname: "vhost:/", reconnect: false,
 });
 const receiver = connection.open_receiver({ source: { address: `/queues/${encodeURIComponent(queue)}` }, credit_window: 0, autoaccept: false });
-let seen = 0;
-let first = 0;
+const clock = new DrainClock(total);
 let settled = 0;
 receiver.on("receiver_open", () => receiver.add_credit(prefetch));
 receiver.on("message", (context) => {
-  if (seen === 0) first = Date.now();
-  seen++;
+  const done = clock.tick();
   context.delivery.accept();
   settled++;
   // Top up in batches of half the window, as a careful hand-written consumer would.
@@ -27,8 +26,8 @@ receiver.on("message", (context) => {
     receiver.add_credit(settled);
     settled = 0;
   }
-  if (seen === total) {
-    writeFileSync(out, JSON.stringify({ first, last: Date.now(), seen }));
+  if (done) {
+    writeFileSync(out, clock.report());
     connection.close();
   }
 });

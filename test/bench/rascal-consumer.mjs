@@ -3,6 +3,7 @@
 // with the same prefetch as the daemon; rascal parses the JSON body itself and
 // the handler acks. Arguments and output as bare-consumer.mjs.
 import { writeFileSync } from "node:fs";
+import { DrainClock } from "./_drain-clock.mjs";
 import rascal from "rascal";
 
 const [url, queue, countText, prefetchText, out] = process.argv.slice(2);
@@ -24,16 +25,14 @@ broker.on("error", (error) => {
   console.error(`rascal: ${error.message}`);
   process.exit(1);
 });
-let seen = 0;
-let first = 0;
+const clock = new DrainClock(total);
 const subscription = await broker.subscribe("bench");
 subscription.on("message", (_message, content, ackOrNack) => {
-  if (seen === 0) first = Date.now();
-  seen++;
+  const done = clock.tick();
   if (typeof content !== "object") throw new Error("rascal did not parse the JSON body");
   ackOrNack();
-  if (seen === total) {
-    writeFileSync(out, JSON.stringify({ first, last: Date.now(), seen }));
+  if (done) {
+    writeFileSync(out, clock.report());
     void broker.shutdown().then(() => process.exit(0));
   }
 });

@@ -10,7 +10,13 @@
  * For each variant the queue is pre-filled with N Fedora-shaped messages, then
  * the consumer process is started and measured from outside:
  *   - msgs/s: N / (last message - first message), the drain rate;
- *   - CPU ms per message: user + system time of the whole process / N;
+ *   - CPU ms per message: user + system time of the whole process / N (its start
+ *     and warm-up included: the JIT compiling the hot paths is a large share of a
+ *     20,000-message drain);
+ *   - the second half: msgs/s, its ratio and CPU ms per message from the halfway
+ *     message to the last, as the consumer read its clock and CPU time there
+ *     (_drain-clock.mjs): the steady rate and cost, what a long-running consumer
+ *     sees once warm;
  *   - broker CPU ms per message: the broker's user + system time while the
  *     consumer ran / N (this repository's broker only: its pid comes from
  *     `rabbitmq.sh env`); the broker shares the machine's cores;
@@ -46,6 +52,9 @@ const CLK_TCK = 100; // Linux USER_HZ, the unit of /proc/<pid>/stat times
 interface Figures {
   readonly rate: number;
   readonly cpuMsPerMessage: number;
+  /** From the halfway message to the last (NaN when the consumer did not report it). */
+  readonly steadyRate: number;
+  readonly steadyCpuMsPerMessage: number;
   /** The broker's CPU time from the consumer's exec to its exit, per message (NaN when its pid is unknown). */
   readonly brokerCpuMsPerMessage: number;
   readonly peakRssMiB: number;
@@ -171,10 +180,13 @@ async function measure(variant: Variant, queue: string): Promise<Figures> {
   clearInterval(poll);
   const brokerAfter = brokerCpuMs();
   if (code !== 0 || !existsSync(out)) throw new Error(`${variant.name} exited with ${code}`);
-  const result = JSON.parse(readFileSync(out, "utf8")) as { first: number; last: number; seen: number };
+  const result = JSON.parse(readFileSync(out, "utf8")) as { first: number; last: number; seen: number; halfway?: number; halfwayAt?: number | null; cpuHalfwayMs?: number | null; cpuLastMs?: number | null };
+  const secondHalf = result.seen - (result.halfway ?? Number.NaN);
   return {
     rate: (result.seen * 1000) / Math.max(1, result.last - result.first),
     cpuMsPerMessage: last.cpuMs / result.seen,
+    steadyRate: (secondHalf * 1000) / Math.max(1, result.last - (result.halfwayAt ?? Number.NaN)),
+    steadyCpuMsPerMessage: ((result.cpuLastMs ?? Number.NaN) - (result.cpuHalfwayMs ?? Number.NaN)) / secondHalf,
     brokerCpuMsPerMessage: (brokerAfter - brokerBefore) / result.seen,
     peakRssMiB: last.hwmMiB,
     startToFirstMs: result.first - started,
@@ -207,6 +219,8 @@ try {
 }
 
 const grouping = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+/** A figure, or "n/a" when a consumer did not report what it needs. */
+const orNa = (value: number, format: (value: number) => string): string => (Number.isNaN(value) ? "n/a" : format(value));
 const rows = runnable.map((variant, v) => {
   const of = (pick: (f: Figures) => number) => rounds.map((round) => pick(round[v]!));
   const rates = of((f) => f.rate);
@@ -217,15 +231,18 @@ const rows = runnable.map((variant, v) => {
     median(rounds.map((round) => round[v]!.rate / round[0]!.rate)).toFixed(2),
     `${Math.round(((Math.max(...rates) - Math.min(...rates)) / rate) * 100)} %`,
     `${median(of((f) => f.cpuMsPerMessage)).toFixed(3)} ms`,
-    Number.isNaN(median(of((f) => f.brokerCpuMsPerMessage))) ? "n/a" : `${median(of((f) => f.brokerCpuMsPerMessage)).toFixed(3)} ms`,
+    orNa(median(of((f) => f.steadyRate)), (rate) => grouping.format(rate)),
+    orNa(median(rounds.map((round) => round[v]!.steadyRate / round[0]!.steadyRate)), (ratio) => ratio.toFixed(2)),
+    orNa(median(of((f) => f.steadyCpuMsPerMessage)), (ms) => `${ms.toFixed(3)} ms`),
+    orNa(median(of((f) => f.brokerCpuMsPerMessage)), (ms) => `${ms.toFixed(3)} ms`),
     `${median(of((f) => f.peakRssMiB)).toFixed(1)} MiB`,
     `${(median(of((f) => f.startToFirstMs)) / 1000).toFixed(2)} s`,
   ];
 });
-const header = ["consumer", "msgs/s", "ratio to bare rhea", "spread", "CPU/msg", "broker CPU/msg", "peak RSS", "exec to 1st msg"];
+const header = ["consumer", "msgs/s", "ratio to bare rhea", "spread", "CPU/msg", "2nd half: msgs/s", "2nd half: ratio", "2nd half: CPU/msg", "broker CPU/msg", "peak RSS", "exec to 1st msg"];
 const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c]!.length)));
 const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(" | ")} |`;
-console.log(`\n${COUNT} messages, prefetch ${PREFETCH}; medians of ${ROUNDS} rounds (ratio: to the bare rhea consumer of the same round)`);
+console.log(`\n${COUNT} messages, prefetch ${PREFETCH}; medians of ${ROUNDS} rounds (ratio: to the bare rhea consumer of the same round; 2nd half: from the halfway message on, once warm)`);
 console.log(line(header));
 console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
 for (const row of rows) console.log(line(row));
