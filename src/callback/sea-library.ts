@@ -18,7 +18,7 @@
  */
 import Module, { register } from "node:module";
 import { isSea } from "node:sea";
-import { repinYoungGeneration } from "../young-generation.js";
+import { reapplyDaemonFlags } from "../daemon-v8-flags.js";
 
 /** The package name plugins import. */
 export const LIBRARY_NAME = "fedora-messaging";
@@ -75,5 +75,5 @@ function answerImport(names: readonly string[]): void {
     '  return url === URL ? { format: "module", source: SOURCE, shortCircuit: true } : next(url, context);\n}\n';
   register(`data:text/javascript,${encodeURIComponent(hooks)}`);
   // The hooks run on a thread of their own, whose start reset V8's flags.
-  repinYoungGeneration();
+  reapplyDaemonFlags();
 }

@@ -15,7 +15,7 @@ import { CallbackProcessor } from "./callback-processor.js";
 import { unpackDeliveries } from "./delivery-batch.js";
 import { SharedStats } from "../consumer/stats.js";
 import { flushOut, orderStdout } from "../output.js";
-import { repinYoungGeneration } from "../young-generation.js";
+import { reapplyDaemonFlags } from "../daemon-v8-flags.js";
 import { handOverLibrary } from "../library-handover.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
 
@@ -27,8 +27,8 @@ const port = parentPort;
 if (!port) throw new Error("callback-worker must run in a worker thread");
 // A plugin's console.log joins our log lines on fd 1, in order.
 orderStdout();
-// This thread's start reset V8's flags: in a SEA binary, pin the young generation again.
-repinYoungGeneration();
+// This thread's start reset V8's flags to node's command line: the daemon's again (daemon-v8-flags.ts).
+reapplyDaemonFlags();
 // The plugin's `import "fedora-messaging"` gets this thread's copy, not a second one.
 handOverLibrary();
 
