@@ -17,12 +17,7 @@ import { nodeFlagGiven } from "./daemon-v8-flags.js";
 
 const SEMI_SPACE_FLAG = /^--(?:max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b/;
 
-/** The flags that pin the young generation, unless node's flags already size it. */
+/** The flag that pins the young generation, unless node's flags already say how large it may be. */
 export function youngGenerationFlags(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env["NODE_OPTIONS"] ?? ""): string[] {
-  return semiSpaceChosen(execArgv, nodeOptions) ? [] : ["--semi-space-growth-factor=1"];
-}
-
-/** True when node's flags say how large the young generation may be. */
-export function semiSpaceChosen(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env["NODE_OPTIONS"] ?? ""): boolean {
-  return nodeFlagGiven(SEMI_SPACE_FLAG, execArgv, nodeOptions);
+  return nodeFlagGiven(SEMI_SPACE_FLAG, execArgv, nodeOptions) ? [] : ["--semi-space-growth-factor=1"];
 }
